@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Runs the compiled CLI; in a checkout without a build (e.g. installed with
+// --ignore-scripts) it falls back to running the TypeScript sources through tsx.
+import { existsSync } from 'node:fs'
+
+const compiled = new URL('../dist/cli/main.js', import.meta.url)
+if (existsSync(compiled)) {
+  await import(compiled.href)
+} else {
+  const { register } = await import('tsx/esm/api')
+  register()
+  await import(new URL('../src/cli/main.ts', import.meta.url).href)
+}

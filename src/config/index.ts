@@ -1,0 +1,204 @@
+import { readFileSync } from 'node:fs'
+import { isAbsolute, resolve } from 'node:path'
+
+/**
+ * The only place that reads process.env. Precedence: flags > CAMTEL_* environment > config file
+ * > defaults. A bad value stops start-up with a ConfigError naming the key.
+ */
+export interface Config {
+  host: string
+  port: number
+  data: string
+  db: string | undefined
+  bus: string | undefined
+  mqtt: string | undefined
+  /** MQTT topic filter to subscribe to. */
+  mqttTopic: string
+  auth: 'on' | 'off'
+  adminToken: string | undefined
+  /** Default offline timeout, seconds. */
+  offlineAfter: number
+  /** A report arriving this many seconds after its ts is late. */
+  lateAfter: number
+  retentionRaw: number
+  retention1m: number
+  retention1h: number
+  replayAge: number
+  replayEvents: number
+  plan: 'enterprise' | 'professional'
+  addons: string[]
+  logLevel: string
+  /** fsync every commit (full) or rely on the OS after a process crash (normal). */
+  sync: 'full' | 'normal'
+  notifyUrl: string | undefined
+  workorderUrl: string | undefined
+  workorderSecret: string | undefined
+  purgeUrl: string | undefined
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`configuration ${key}: ${message}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Parser<T> = (raw: string, key: string) => T
+
+const str: Parser<string> = (raw) => raw
+const optStr: Parser<string | undefined> = (raw) => (raw === '' ? undefined : raw)
+
+const int =
+  (min: number, max: number): Parser<number> =>
+  (raw, key) => {
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(key, `'${raw}' is not an integer from ${min} to ${max}`)
+    return n
+  }
+
+const oneOf =
+  <T extends string>(...values: T[]): Parser<T> =>
+  (raw, key) => {
+    if (!(values as string[]).includes(raw)) throw new ConfigError(key, `'${raw}' is not one of ${values.join(', ')}`)
+    return raw as T
+  }
+
+const url =
+  (...schemes: string[]): Parser<string | undefined> =>
+  (raw, key) => {
+    if (raw === '') return undefined
+    let u: URL
+    try {
+      u = new URL(raw)
+    } catch {
+      throw new ConfigError(key, `'${raw}' is not a URL`)
+    }
+    if (!schemes.includes(u.protocol.replace(/:$/, ''))) {
+      throw new ConfigError(key, `'${raw}' must use ${schemes.map((s) => `${s}://`).join(' or ')}`)
+    }
+    return raw
+  }
+
+const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 }
+
+/** Parses `90s`, `5m`, `7d`, `2y`, or plain seconds; answers seconds. */
+export function parseDuration(raw: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)?$/.exec(raw.trim())
+  if (!m) return undefined
+  const value = Number(m[1]) * (DURATION_UNITS[m[2] ?? 's'] ?? 1)
+  return Number.isFinite(value) && value > 0 ? value : undefined
+}
+
+const duration: Parser<number> = (raw, key) => {
+  const s = parseDuration(raw)
+  if (s === undefined) throw new ConfigError(key, `'${raw}' is not a duration such as 90s, 5m, 7d`)
+  return s
+}
+
+const list: Parser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+
+interface Field<T> {
+  env: string
+  parse: Parser<T>
+  default: T
+  description: string
+}
+
+const f = <T>(env: string, parse: Parser<T>, def: T, description: string): Field<T> => ({ env, parse, default: def, description })
+
+/** Every setting, its environment variable, parser, default and meaning. README's table follows this. */
+export const FIELDS: { [K in keyof Config]: Field<Config[K]> } = {
+  host: f('CAMTEL_HOST', str, '0.0.0.0', 'address to listen on'),
+  port: f('CAMTEL_PORT', int(0, 65535), 8080, 'HTTP port'),
+  data: f('CAMTEL_DATA', str, './data', 'data folder (SQLite database, generated admin token)'),
+  db: f('CAMTEL_DB', url('postgres', 'postgresql'), undefined, 'unset: SQLite in the data folder; postgres://… : PostgreSQL'),
+  bus: f('CAMTEL_BUS', url('nats'), undefined, 'unset: in-process event log; nats://… : NATS JetStream'),
+  mqtt: f('CAMTEL_MQTT', url('mqtt', 'mqtts', 'tcp', 'ws', 'wss'), undefined, 'MQTT broker to take telemetry from'),
+  mqttTopic: f('CAMTEL_MQTT_TOPIC', str, 'camtel/+/+/telemetry', 'MQTT topic filter'),
+  auth: f('CAMTEL_AUTH', oneOf('on', 'off'), 'on', '`off` only for local demos; refused on non-loopback addresses'),
+  adminToken: f('CAMTEL_ADMIN_TOKEN', optStr, undefined, 'first admin token; generated and printed once if unset'),
+  offlineAfter: f('CAMTEL_OFFLINE_AFTER', duration, 60, 'seconds without a report before a camera is offline'),
+  lateAfter: f('CAMTEL_LATE_AFTER', duration, 300, 'a report arriving this long after its ts is late'),
+  retentionRaw: f('CAMTEL_RETENTION_RAW', duration, 7 * 86400, 'raw telemetry retention'),
+  retention1m: f('CAMTEL_RETENTION_1M', duration, 90 * 86400, '1-minute rollup retention'),
+  retention1h: f('CAMTEL_RETENTION_1H', duration, 2 * 365 * 86400, '1-hour rollup retention'),
+  replayAge: f('CAMTEL_REPLAY_AGE', duration, 86400, 'how old an event may be and still be replayed'),
+  replayEvents: f('CAMTEL_REPLAY_EVENTS', int(1, 1e9), 1_000_000, 'how many of the newest events can be replayed'),
+  plan: f('CAMTEL_PLAN', oneOf('enterprise', 'professional'), 'enterprise', 'product plan'),
+  addons: f('CAMTEL_ADDONS', list, [], 'add-ons for the professional plan, e.g. predictive'),
+  logLevel: f('CAMTEL_LOG_LEVEL', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info', 'log level'),
+  sync: f('CAMTEL_SYNC', oneOf('full', 'normal'), 'full', 'full: fsync each commit; normal: survive a process kill, not power loss'),
+  notifyUrl: f('CAMTEL_NOTIFY_URL', url('http', 'https'), undefined, 'webhook for alert notifications'),
+  workorderUrl: f('CAMTEL_WORKORDER_URL', url('http', 'https'), undefined, 'work-order system endpoint'),
+  workorderSecret: f('CAMTEL_WORKORDER_SECRET', optStr, undefined, 'HMAC secret for webhooks'),
+  purgeUrl: f('CAMTEL_PURGE_URL', url('http', 'https'), undefined, 'VMS/cloud purge endpoint'),
+}
+
+/** Flag name (kebab-case) for a config key: offlineAfter -> --offline-after. */
+export function flagName(key: string): string {
+  return key.replace(/[A-Z0-9]+/g, (m) => `-${m.toLowerCase()}`)
+}
+
+export interface LoadOptions {
+  /** Parsed command-line flags, keyed by flag name without dashes (`port`, `offline-after`). */
+  flags?: Record<string, string | undefined>
+  env?: Record<string, string | undefined>
+  /** Path of a JSON config file (from --config). */
+  configFile?: string
+  /** Values a command sets before the user's (the demo turns auth off, binds loopback). */
+  defaults?: Partial<Config>
+  cwd?: string
+}
+
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env
+  const flags = opts.flags ?? {}
+  const fileValues = opts.configFile ? readConfigFile(opts.configFile) : {}
+  const out: Record<string, unknown> = {}
+  for (const [key, field] of Object.entries(FIELDS) as Array<[keyof Config, Field<unknown>]>) {
+    const flag = flags[flagName(key)]
+    const fromEnv = env[field.env]
+    const fromFile = fileValues[key]
+    let value: unknown = opts.defaults && key in opts.defaults ? opts.defaults[key] : field.default
+    if (fromFile !== undefined) value = field.parse(String(Array.isArray(fromFile) ? fromFile.join(',') : fromFile), `${key} (config file)`)
+    if (fromEnv !== undefined) value = field.parse(fromEnv, field.env)
+    if (flag !== undefined) value = field.parse(flag, `--${flagName(key)}`)
+    out[key] = value
+  }
+  const config = out as unknown as Config
+  config.data = isAbsolute(config.data) ? config.data : resolve(opts.cwd ?? process.cwd(), config.data)
+  return config
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new ConfigError('--config', `cannot read ${path}: ${(err as Error).message}`)
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (err) {
+    throw new ConfigError('--config', `${path} is not valid JSON: ${(err as Error).message}`)
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError('--config', `${path} must hold a JSON object`)
+  }
+  for (const key of Object.keys(parsed)) {
+    if (!(key in FIELDS)) throw new ConfigError(key, `unknown key in ${path}; known keys: ${Object.keys(FIELDS).join(', ')}`)
+  }
+  return parsed as Record<string, unknown>
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}

@@ -1,0 +1,119 @@
+import type { Report } from '../protocol/report.js'
+
+/** What became of one report of a batch. */
+export interface WriteOutcome {
+  readonly duplicate: boolean
+  /** The same (cameraId, seq) was stored before with another ts: the sender's counter restarted. */
+  readonly seqReset: boolean
+}
+
+/** Latest value of each metric of a camera, with the data time it was reported at. */
+export type LatestMetrics = Record<string, { value: number; ts: number }>
+
+export interface CameraLatest {
+  readonly cameraId: string
+  /** Arrival time (server clock, epoch ms) of the last report; undefined when it never reported. */
+  lastSeen: number | undefined
+  /** Highest data time seen. */
+  lastTs: number | undefined
+  metrics: LatestMetrics
+}
+
+export interface SeriesQuery {
+  readonly cameraId: string
+  readonly metric: string
+  readonly from: number
+  readonly to: number
+  /** At most this many points are read; the caller says what happens beyond. */
+  readonly limit: number
+}
+
+/** Raw telemetry: append, dedup, read back. Every method is durable when its promise resolves. */
+export interface TelemetryStore {
+  /**
+   * Stores a batch in one transaction. Reports already stored under the same identity
+   * (cameraId, seq, ts) — or (cameraId, ts) without seq — are duplicates and change nothing.
+   * Cameras must exist in the registry before their reports are written.
+   */
+  writeReports(reports: readonly Report[], receivedAt: number): Promise<WriteOutcome[]>
+  /** Points of one metric in [from, to], oldest first. */
+  readSeries(q: SeriesQuery): Promise<Array<[number, number]>>
+  /** Number of stored reports of a camera (tests and operations). */
+  countReports(cameraId: string): Promise<number>
+  /** The latest metrics of every camera that ever reported, as of the last durable write. */
+  loadLatest(): Promise<CameraLatest[]>
+  /** Persists a snapshot of latest values so that start-up need not scan history. */
+  saveLatest(entries: readonly CameraLatest[]): Promise<void>
+}
+
+export interface Site {
+  id: string
+  name: string
+  lat: number | null
+  lon: number | null
+  timezone: string | null
+  uplinkMbps: number | null
+  createdAt: number
+  updatedAt: number
+}
+
+export interface Camera {
+  id: string
+  name: string
+  siteId: string
+  lat: number | null
+  lon: number | null
+  model: string | null
+  firmware: string | null
+  tags: string[]
+  /** Seconds without a report before the camera is offline; null = the server default. */
+  offlineAfter: number | null
+  createdAt: number
+  updatedAt: number
+}
+
+export type SiteInput = Omit<Site, 'createdAt' | 'updatedAt'>
+export type CameraInput = Omit<Camera, 'createdAt' | 'updatedAt'>
+
+export interface RegistryStore {
+  upsertSite(site: SiteInput, now: number): Promise<{ site: Site; created: boolean }>
+  getSite(id: string): Promise<Site | undefined>
+  listSites(): Promise<Site[]>
+  deleteSite(id: string): Promise<boolean>
+  upsertCamera(camera: CameraInput, now: number): Promise<{ camera: Camera; created: boolean }>
+  /** Creates each camera that does not exist yet in the given site; returns the ids created. */
+  ensureCameras(ids: readonly string[], siteId: string, now: number): Promise<string[]>
+  getCamera(id: string): Promise<Camera | undefined>
+  listCameras(): Promise<Camera[]>
+  /** Removes the camera and its stored telemetry. */
+  deleteCamera(id: string): Promise<boolean>
+}
+
+export interface StoredToken {
+  id: string
+  name: string
+  role: string
+  sites: string[] | null
+  /** SHA-256 of the secret, hex. */
+  hash: string
+  createdAt: number
+  revokedAt: number | null
+}
+
+export interface TokenStore {
+  insertToken(token: StoredToken): Promise<void>
+  findTokenByHash(hash: string): Promise<StoredToken | undefined>
+  listTokens(): Promise<StoredToken[]>
+  revokeToken(id: string, now: number): Promise<boolean>
+}
+
+/** One storage engine (SQLite, PostgreSQL) behind the roles the server uses. */
+export interface Store {
+  readonly kind: string
+  readonly telemetry: TelemetryStore
+  readonly registry: RegistryStore
+  readonly tokens: TokenStore
+  /** Bytes on disk used by the store, for capacity and benchmarks; undefined if unknown. */
+  sizeBytes(): Promise<number | undefined>
+  close(): Promise<void>
+}

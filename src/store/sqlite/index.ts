@@ -1,0 +1,55 @@
+import { mkdirSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import type { Store } from '../ports.js'
+import { CameraNumbers } from './camera-numbers.js'
+import { SqliteRegistry } from './registry.js'
+import { SCHEMA, SCHEMA_VERSION } from './schema.js'
+import { SqliteTelemetry } from './telemetry.js'
+import { SqliteTokens } from './tokens.js'
+
+export interface SqliteStoreOptions {
+  /** Data folder; the database is `camtel.db` inside. `:memory:` for a throwaway store. */
+  dataDir: string
+  /** `full` fsyncs every commit; `normal` survives a process kill but not a power cut. */
+  sync?: 'full' | 'normal'
+}
+
+export function openSqliteStore({ dataDir, sync = 'full' }: SqliteStoreOptions): Store {
+  const memory = dataDir === ':memory:'
+  if (!memory) mkdirSync(dataDir, { recursive: true })
+  const db = new Database(memory ? ':memory:' : join(dataDir, 'camtel.db'))
+  db.pragma('journal_mode = WAL')
+  db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`)
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  // A larger page cache keeps the hot end of the reports index in memory.
+  db.pragma('cache_size = -65536')
+  db.exec(SCHEMA)
+  const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get() as string | undefined
+  if (version === undefined) {
+    db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION))
+  } else if (Number(version) > SCHEMA_VERSION) {
+    db.close()
+    throw new Error(`the database in ${dataDir} has schema version ${version}; this camtel knows up to ${SCHEMA_VERSION}`)
+  }
+  const cams = new CameraNumbers(db)
+  return {
+    kind: 'sqlite',
+    telemetry: new SqliteTelemetry(db, cams),
+    registry: new SqliteRegistry(db, cams),
+    tokens: new SqliteTokens(db),
+    async sizeBytes() {
+      if (memory) return undefined
+      return readdirSync(dataDir)
+        .filter((f) => f.startsWith('camtel.db'))
+        .reduce((sum, f) => sum + statSync(join(dataDir, f)).size, 0)
+    },
+    async close() {
+      if (db.open) {
+        if (!memory) db.pragma('wal_checkpoint(TRUNCATE)')
+        db.close()
+      }
+    },
+  }
+}
