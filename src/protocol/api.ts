@@ -1,0 +1,74 @@
+import { Type, type Static } from 'typebox'
+import { CAMERA_ID_PATTERN } from './report.js'
+
+/** Request and answer shapes of the REST API (DESIGN §3, §4). They validate and document. */
+export const SITE_ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$'
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String() }),
+})
+
+const Name = Type.String({ minLength: 1, maxLength: 200 })
+const Lat = Type.Number({ minimum: -90, maximum: 90 })
+const Lon = Type.Number({ minimum: -180, maximum: 180 })
+
+export const SiteParams = Type.Object({ id: Type.String({ pattern: SITE_ID_PATTERN }) })
+export const CameraParams = Type.Object({ id: Type.String({ pattern: CAMERA_ID_PATTERN }) })
+export type SiteParams = Static<typeof SiteParams>
+export type CameraParams = Static<typeof CameraParams>
+
+export const SiteBody = Type.Object(
+  {
+    name: Name,
+    lat: Type.Optional(Type.Union([Lat, Type.Null()])),
+    lon: Type.Optional(Type.Union([Lon, Type.Null()])),
+    timezone: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
+    uplinkMbps: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1e7 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+)
+export type SiteBody = Static<typeof SiteBody>
+
+export const CameraBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    siteId: Type.String({ pattern: SITE_ID_PATTERN }),
+    lat: Type.Optional(Type.Union([Lat, Type.Null()])),
+    lon: Type.Optional(Type.Union([Lon, Type.Null()])),
+    model: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+    firmware: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 64 })),
+    offlineAfter: Type.Optional(Type.Union([Type.Number({ minimum: 1, maximum: 31_536_000 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+)
+export type CameraBody = Static<typeof CameraBody>
+
+export const CameraListQuery = Type.Object(
+  {
+    site: Type.Optional(Type.String({ maxLength: 128 })),
+    status: Type.Optional(Type.Union(['ok', 'degraded', 'critical', 'offline', 'unknown'].map((s) => Type.Literal(s)))),
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+    cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  },
+  { additionalProperties: false },
+)
+export type CameraListQuery = Static<typeof CameraListQuery>
+
+export const SeriesQuery = Type.Object(
+  {
+    metric: Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }),
+    from: Type.Optional(Type.String({ maxLength: 40, description: 'RFC 3339 or epoch ms; default: to minus 1 hour' })),
+    to: Type.Optional(Type.String({ maxLength: 40, description: 'RFC 3339 or epoch ms; default: now' })),
+    step: Type.Optional(Type.String({ maxLength: 20, description: 'bucket duration such as 10s, 1m, 1h' })),
+  },
+  { additionalProperties: false },
+)
+export type SeriesQuery = Static<typeof SeriesQuery>
+
+export const BatchAnswer = Type.Object({
+  accepted: Type.Integer(),
+  duplicates: Type.Integer(),
+  rejected: Type.Array(Type.Object({ index: Type.Integer(), error: Type.String() })),
+})

@@ -1,0 +1,98 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { ServerMetrics } from '../../core/metrics.js'
+import type { IngestPipeline, IngestSource } from '../../ingest/pipeline.js'
+import { type RawItem, UnreadableBodyError, parseJsonBatch, parseLineProtocol, parseNdjson } from '../../ingest/parsers.js'
+import { BatchAnswer, ErrorBody } from '../../protocol/api.js'
+import { principalOf } from '../auth/guard.js'
+import { AppError, badRequest } from '../errors.js'
+import type { Clock } from '../../core/clock.js'
+
+/** DESIGN §2: over 16 MiB gets 413, and nothing of it is kept. */
+export const MAX_INGEST_BODY = 16 * 1024 * 1024
+
+export interface TelemetryRouteDeps {
+  pipeline: IngestPipeline
+  metrics: ServerMetrics
+  clock: Clock
+}
+
+const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'])
+
+export async function telemetryRoutes(app: FastifyInstance, deps: TelemetryRouteDeps): Promise<void> {
+  // The ingest routes read the raw bytes and parse them themselves: one parser per format,
+  // shared with MQTT, and the 16 MiB limit applies to every content type.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_INGEST_BODY }, (_req, body, done) => done(null, body))
+
+  const answer = { 200: BatchAnswer, '4xx': ErrorBody }
+
+  app.post(
+    '/api/v1/telemetry',
+    {
+      bodyLimit: MAX_INGEST_BODY,
+      config: { permission: 'telemetry:write' },
+      schema: {
+        summary: 'Send telemetry reports',
+        description:
+          'Body `{"reports":[...]}` as application/json, or NDJSON (application/x-ndjson), one report a line. ' +
+          'Good reports are kept even when others are rejected; the answer comes once the batch is durable.',
+        tags: ['telemetry'],
+        response: answer,
+      },
+    },
+    async (req) => {
+      const type = mediaType(req)
+      const body = bodyOf(req)
+      if (type === 'application/json') return ingest(req, deps, 'json', () => parseJsonBatch(body))
+      if (NDJSON_TYPES.has(type)) return ingest(req, deps, 'ndjson', () => parseNdjson(body))
+      deps.metrics.bodiesRejected.inc({ source: 'json', reason: 'media_type' })
+      throw badRequest(`content type '${type}' is not application/json or application/x-ndjson`, 'unsupported_media_type')
+    },
+  )
+
+  app.post(
+    '/api/v1/write',
+    {
+      bodyLimit: MAX_INGEST_BODY,
+      config: { permission: 'telemetry:write' },
+      schema: {
+        summary: 'Send telemetry as InfluxDB line protocol',
+        description: '`camera,camera_id=lobby-03 fps=24.8,temperature_c=51.5 <ts>`; tag camera_id required, optional tag seq.',
+        tags: ['telemetry'],
+        querystring: {
+          type: 'object',
+          properties: { precision: { type: 'string', enum: ['ns', 'n', 'us', 'u', 'ms', 's', 'm', 'h'] } },
+        },
+        response: answer,
+      },
+    },
+    async (req) => {
+      const precision = (req.query as { precision?: string }).precision
+      const body = bodyOf(req)
+      return ingest(req, deps, 'line', () => parseLineProtocol(body, { precision, now: deps.clock.now() }))
+    },
+  )
+}
+
+async function ingest(req: FastifyRequest, deps: TelemetryRouteDeps, source: IngestSource, parse: () => RawItem[]) {
+  let items: RawItem[]
+  try {
+    items = parse()
+  } catch (err) {
+    if (err instanceof UnreadableBodyError) {
+      deps.metrics.bodiesRejected.inc({ source, reason: 'unreadable' })
+      throw new AppError(400, 'unreadable_body', err.message)
+    }
+    throw err
+  }
+  return deps.pipeline.ingest(items, { principal: principalOf(req), source })
+}
+
+function mediaType(req: FastifyRequest): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+}
+
+function bodyOf(req: FastifyRequest): Buffer {
+  if (!Buffer.isBuffer(req.body)) throw badRequest('a request body is required', 'empty_body')
+  return req.body
+}
