@@ -30,6 +30,18 @@ export interface Config {
   logLevel: string
   /** fsync every commit (full) or rely on the OS after a process crash (normal). */
   sync: 'full' | 'normal'
+  /** Failed authentications per address and minute before it gets 429. */
+  authFailures: number
+  /** Dashboard sessions end after this long unused (seconds) ... */
+  sessionIdle: number
+  /** ... and after this long in any case (seconds). */
+  sessionMax: number
+  /** Requests per minute per token or session; 0 = no limit. */
+  tokenRateLimit: number
+  /** Trust X-Forwarded-For from a load balancer (for per-address limits). */
+  trustProxy: boolean
+  /** Mark the session cookie Secure (serve behind HTTPS). */
+  secureCookie: boolean
   notifyUrl: string | undefined
   workorderUrl: string | undefined
   workorderSecret: string | undefined
@@ -98,6 +110,12 @@ const duration: Parser<number> = (raw, key) => {
   return s
 }
 
+const bool: Parser<boolean> = (raw, key) => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true
+  if (/^(0|false|no|off)$/i.test(raw)) return false
+  throw new ConfigError(key, `'${raw}' is not true or false`)
+}
+
 const list: Parser<string[]> = (raw) =>
   raw
     .split(',')
@@ -135,6 +153,12 @@ export const FIELDS: { [K in keyof Config]: Field<Config[K]> } = {
   addons: f('CAMTEL_ADDONS', list, [], 'add-ons for the professional plan, e.g. predictive'),
   logLevel: f('CAMTEL_LOG_LEVEL', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info', 'log level'),
   sync: f('CAMTEL_SYNC', oneOf('full', 'normal'), 'full', 'full: fsync each commit; normal: survive a process kill, not power loss'),
+  authFailures: f('CAMTEL_AUTH_FAILURES', int(1, 1_000_000), 20, 'failed authentications per address and minute before 429'),
+  sessionIdle: f('CAMTEL_SESSION_IDLE', duration, 12 * 3600, 'a dashboard session ends after this long unused'),
+  sessionMax: f('CAMTEL_SESSION_MAX', duration, 7 * 86400, 'a dashboard session ends after this long in any case'),
+  tokenRateLimit: f('CAMTEL_TOKEN_RATE_LIMIT', int(0, 1e9), 0, 'requests per minute per token or session; 0 = off'),
+  trustProxy: f('CAMTEL_TRUST_PROXY', bool, false, 'trust X-Forwarded-For from a load balancer'),
+  secureCookie: f('CAMTEL_SECURE_COOKIE', bool, false, 'mark the session cookie Secure (when served over HTTPS)'),
   notifyUrl: f('CAMTEL_NOTIFY_URL', url('http', 'https'), undefined, 'webhook for alert notifications'),
   workorderUrl: f('CAMTEL_WORKORDER_URL', url('http', 'https'), undefined, 'work-order system endpoint'),
   workorderSecret: f('CAMTEL_WORKORDER_SECRET', optStr, undefined, 'HMAC secret for webhooks'),

@@ -72,3 +72,72 @@ export const BatchAnswer = Type.Object({
   duplicates: Type.Integer(),
   rejected: Type.Array(Type.Object({ index: Type.Integer(), error: Type.String() })),
 })
+
+const SiteList = Type.Array(Type.String({ pattern: SITE_ID_PATTERN }), { minItems: 1, maxItems: 1000 })
+const RoleName = Type.Union(['admin', 'operator', 'viewer', 'ingest'].map((r) => Type.Literal(r)))
+export const USERNAME_PATTERN = '^[A-Za-z0-9._@-]{1,64}$'
+
+export const TokenCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    role: RoleName,
+    sites: Type.Optional(Type.Union([SiteList, Type.Null()])),
+  },
+  { additionalProperties: false },
+)
+export type TokenCreate = Static<typeof TokenCreate>
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) })
+export type IdParams = Static<typeof IdParams>
+
+export const UserCreate = Type.Object(
+  {
+    username: Type.String({ pattern: USERNAME_PATTERN }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    role: RoleName,
+    sites: Type.Optional(Type.Union([SiteList, Type.Null()])),
+  },
+  { additionalProperties: false },
+)
+export type UserCreate = Static<typeof UserCreate>
+
+export const UserParams = Type.Object({ name: Type.String({ pattern: USERNAME_PATTERN }) })
+export type UserParams = Static<typeof UserParams>
+
+export const UserPatch = Type.Object(
+  {
+    role: Type.Optional(RoleName),
+    sites: Type.Optional(Type.Union([SiteList, Type.Null()])),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+)
+export type UserPatch = Static<typeof UserPatch>
+
+export const PasswordChange = Type.Object(
+  {
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    currentPassword: Type.Optional(Type.String({ maxLength: 1024 })),
+  },
+  { additionalProperties: false },
+)
+export type PasswordChange = Static<typeof PasswordChange>
+
+export const LoginBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+)
+export type LoginBody = Static<typeof LoginBody>
+
+export const AuditQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    before: Type.Optional(Type.Integer({ minimum: 1 })),
+    action: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: false },
+)
+export type AuditQuery = Static<typeof AuditQuery>

@@ -14,7 +14,13 @@ import { IngestPipeline } from '../ingest/pipeline.js'
 import { openSqliteStore } from '../store/sqlite/index.js'
 import type { Store } from '../store/ports.js'
 import { LocalEventHub } from '../stream/events.js'
-import { installAuth } from './auth/guard.js'
+import cookie from '@fastify/cookie'
+import rateLimit from '@fastify/rate-limit'
+import { Auditor } from './audit.js'
+import { Authenticator } from './auth/authenticator.js'
+import { FailureLimiter } from './auth/failure-limiter.js'
+import { type RouteEntry, installGuard } from './auth/guard.js'
+import { accountRoutes } from './routes/accounts.js'
 import { type AdminBootstrap, bootstrapAdminToken } from './auth/tokens.js'
 import { installErrorMapper } from './errors.js'
 import { installValidators } from './validation.js'
@@ -40,6 +46,8 @@ export interface CamtelServer {
   readonly events: LocalEventHub
   readonly metrics: ServerMetrics
   readonly admin: AdminBootstrap
+  /** Every registered route with the permission it needs. */
+  readonly routes: readonly RouteEntry[]
   /** Listens on config.host:port; resolves to the base URL. */
   listen(): Promise<string>
   close(): Promise<void>
@@ -55,6 +63,18 @@ export function checkStartup(config: Config): void {
 }
 
 const WEB_ROOT = fileURLToPath(new URL('../../web/static/', import.meta.url))
+
+/** Per-token (or per-session) request limits, off unless CAMTEL_TOKEN_RATE_LIMIT is set. */
+function limitPerPrincipal(app: FastifyInstance, perMinute: number): void {
+  app.addHook('onRoute', (route) => {
+    const permission = route.config?.permission
+    if (permission === undefined || permission === 'public' || route.config?.rateLimit !== undefined) return
+    route.config = {
+      ...route.config,
+      rateLimit: { max: perMinute, timeWindow: 60_000, keyGenerator: (req) => (req.principal ? `${req.principal.kind}:${req.principal.id}` : req.ip) },
+    }
+  })
+}
 
 /** The composition root: builds every part from the config and wires them together. */
 export async function createServer(config: Config, deps: ServerDeps = {}): Promise<CamtelServer> {
@@ -82,12 +102,23 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     bodyLimit: 1024 * 1024,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    routerOptions: { maxParamLength: 200 },
+    // Long ids reach the schema, which answers 400, rather than the router, which would answer 414.
+    routerOptions: { maxParamLength: 8192 },
+    trustProxy: config.trustProxy,
   })
   installErrorMapper(app)
   installValidators(app)
   const hasWeb = existsSync(WEB_ROOT)
-  installAuth(app, { auth: config.auth, tokens: store.tokens, isStaticRoute: (url) => hasWeb && (url === '/' || url === '/*') })
+  const authenticator = new Authenticator({ tokens: store.tokens, accounts: store.accounts, clock, sessionIdle: config.sessionIdle, sessionMax: config.sessionMax })
+  const failures = new FailureLimiter({ max: config.authFailures, windowMs: 60_000, clock })
+  const auditor = new Auditor(store.audit, clock)
+  await app.register(cookie)
+  const routes: RouteEntry[] = []
+  installGuard(app, { routes, auth: config.auth, authenticator, failures, isStaticRoute: (url) => hasWeb && (url === '/' || url === '/*') })
+  // Before the limiter's own onRoute hook, which reads the per-route settings this one writes.
+  if (config.tokenRateLimit > 0) limitPerPrincipal(app, config.tokenRateLimit)
+  // global: false, so that only routes that ask are limited (and never the WebSocket upgrade).
+  await app.register(rateLimit, { global: false })
 
   await app.register(swagger, {
     openapi: {
@@ -99,7 +130,18 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   await app.register(telemetryRoutes, { pipeline, metrics, clock })
-  await app.register(registryRoutes, { fleet })
+  await app.register(registryRoutes, { fleet, auditor })
+  await app.register(accountRoutes, {
+    tokens: store.tokens,
+    accounts: store.accounts,
+    audit: store.audit,
+    auditor,
+    authenticator,
+    failures,
+    fleet,
+    clock,
+    secureCookie: config.secureCookie,
+  })
   await app.register(seriesRoutes, { fleet, telemetry: store.telemetry, clock })
 
   const mqtt = config.mqtt
@@ -119,6 +161,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     events,
     metrics,
     admin,
+    routes,
     async listen() {
       await app.ready()
       if (mqtt) await mqtt.start()

@@ -107,12 +107,64 @@ export interface TokenStore {
   revokeToken(id: string, now: number): Promise<boolean>
 }
 
+export interface StoredUser {
+  username: string
+  role: string
+  sites: string[] | null
+  /** scrypt hash in the form scrypt$N$r$p$salt$hash. */
+  passwordHash: string
+  disabled: boolean
+  createdAt: number
+  updatedAt: number
+}
+
+export interface StoredSession {
+  /** SHA-256 of the cookie value, hex. */
+  hash: string
+  username: string
+  createdAt: number
+  lastUsedAt: number
+  expiresAt: number
+}
+
+export interface AccountStore {
+  insertUser(user: StoredUser): Promise<boolean>
+  getUser(username: string): Promise<StoredUser | undefined>
+  listUsers(): Promise<StoredUser[]>
+  updateUser(username: string, changes: Partial<Pick<StoredUser, 'role' | 'sites' | 'passwordHash' | 'disabled'>>, now: number): Promise<boolean>
+  insertSession(session: StoredSession): Promise<void>
+  getSession(hash: string): Promise<StoredSession | undefined>
+  touchSession(hash: string, lastUsedAt: number): Promise<void>
+  deleteSession(hash: string): Promise<void>
+  /** Ends every session of a user (password change, disable). */
+  deleteSessionsOf(username: string): Promise<number>
+  deleteExpiredSessions(now: number): Promise<number>
+}
+
+export interface AuditEntry {
+  id: number
+  at: number
+  /** Who: a token or user name, with its kind. */
+  actor: string
+  action: string
+  target: string
+  detail: unknown
+}
+
+export interface AuditStore {
+  append(entry: Omit<AuditEntry, 'id'>): Promise<void>
+  /** Newest first; `before` pages by id. */
+  list(q: { limit: number; before?: number; action?: string }): Promise<AuditEntry[]>
+}
+
 /** One storage engine (SQLite, PostgreSQL) behind the roles the server uses. */
 export interface Store {
   readonly kind: string
   readonly telemetry: TelemetryStore
   readonly registry: RegistryStore
   readonly tokens: TokenStore
+  readonly accounts: AccountStore
+  readonly audit: AuditStore
   /** Bytes on disk used by the store, for capacity and benchmarks; undefined if unknown. */
   sizeBytes(): Promise<number | undefined>
   close(): Promise<void>

@@ -5,8 +5,9 @@ import { CameraBody, CameraListQuery, CameraParams, SiteBody, SiteParams } from 
 import { principalOf } from '../auth/guard.js'
 import { canSeeSite } from '../auth/roles.js'
 import { badRequest, notFound } from '../errors.js'
+import type { Auditor } from '../audit.js'
 
-export async function registryRoutes(app: FastifyInstance, deps: { fleet: Fleet }): Promise<void> {
+export async function registryRoutes(app: FastifyInstance, deps: { fleet: Fleet; auditor: Auditor }): Promise<void> {
   const { fleet } = deps
 
   app.put<{ Params: SiteParams; Body: SiteBody }>(
@@ -23,6 +24,7 @@ export async function registryRoutes(app: FastifyInstance, deps: { fleet: Fleet 
         timezone: b.timezone ?? null,
         uplinkMbps: b.uplinkMbps ?? null,
       })
+      await deps.auditor.record(req, created ? 'site.create' : 'site.update', `site:${site.id}`, b)
       return reply.code(created ? 201 : 200).send(siteView(site))
     },
   )
@@ -64,6 +66,7 @@ export async function registryRoutes(app: FastifyInstance, deps: { fleet: Fleet 
         tags: [...new Set(b.tags ?? [])],
         offlineAfter: b.offlineAfter ?? null,
       })
+      await deps.auditor.record(req, created ? 'camera.create' : 'camera.update', `camera:${req.params.id}`, b)
       return reply.code(created ? 201 : 200).send(cameraDetail(fleet.camera(req.params.id)!, fleet))
     },
   )
@@ -73,6 +76,7 @@ export async function registryRoutes(app: FastifyInstance, deps: { fleet: Fleet 
     { config: { permission: 'admin' }, schema: { summary: 'Delete a camera and its stored telemetry', tags: ['registry'], params: CameraParams } },
     async (req, reply) => {
       if (!(await fleet.deleteCamera(req.params.id))) throw notFound(`camera ${req.params.id}`)
+      await deps.auditor.record(req, 'camera.delete', `camera:${req.params.id}`)
       return reply.code(204).send()
     },
   )

@@ -9,6 +9,8 @@ import type { Clock } from '../../core/clock.js'
 
 /** DESIGN §2: over 16 MiB gets 413, and nothing of it is kept. */
 export const MAX_INGEST_BODY = 16 * 1024 * 1024
+/** More reports than this in one batch is refused whole: 16 MiB of `{},` would otherwise be 5 million rejections to list. */
+export const MAX_BATCH_REPORTS = 100_000
 
 export interface TelemetryRouteDeps {
   pipeline: IngestPipeline
@@ -84,6 +86,10 @@ async function ingest(req: FastifyRequest, deps: TelemetryRouteDeps, source: Ing
       throw new AppError(400, 'unreadable_body', err.message)
     }
     throw err
+  }
+  if (items.length > MAX_BATCH_REPORTS) {
+    deps.metrics.bodiesRejected.inc({ source, reason: 'too_many_reports' })
+    throw new AppError(413, 'batch_too_large', `a batch may hold at most ${MAX_BATCH_REPORTS} reports, this one has ${items.length}`)
   }
   return deps.pipeline.ingest(items, { principal: principalOf(req), source })
 }

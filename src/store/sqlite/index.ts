@@ -7,6 +7,8 @@ import { SqliteRegistry } from './registry.js'
 import { SCHEMA, SCHEMA_VERSION } from './schema.js'
 import { SqliteTelemetry } from './telemetry.js'
 import { SqliteTokens } from './tokens.js'
+import { SqliteAccounts, SqliteAudit } from './accounts.js'
+import { ACCOUNTS_SCHEMA } from './schema-accounts.js'
 
 export interface SqliteStoreOptions {
   /** Data folder; the database is `camtel.db` inside. `:memory:` for a throwaway store. */
@@ -26,6 +28,7 @@ export function openSqliteStore({ dataDir, sync = 'full' }: SqliteStoreOptions):
   // A larger page cache keeps the hot end of the reports index in memory.
   db.pragma('cache_size = -65536')
   db.exec(SCHEMA)
+  db.exec(ACCOUNTS_SCHEMA)
   const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get() as string | undefined
   if (version === undefined) {
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION))
@@ -39,6 +42,8 @@ export function openSqliteStore({ dataDir, sync = 'full' }: SqliteStoreOptions):
     telemetry: new SqliteTelemetry(db, cams),
     registry: new SqliteRegistry(db, cams),
     tokens: new SqliteTokens(db),
+    accounts: new SqliteAccounts(db),
+    audit: new SqliteAudit(db),
     async sizeBytes() {
       if (memory) return undefined
       return readdirSync(dataDir)
