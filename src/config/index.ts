@@ -18,15 +18,9 @@ export interface Config {
   adminToken: string | undefined
   /** Default offline timeout, seconds. */
   offlineAfter: number
-  /** A report arriving this many seconds after its ts is late. */
-  lateAfter: number
   retentionRaw: number
   retention1m: number
   retention1h: number
-  replayAge: number
-  replayEvents: number
-  plan: 'enterprise' | 'professional'
-  addons: string[]
   logLevel: string
   /** fsync every commit (full) or rely on the OS after a process crash (normal). */
   sync: 'full' | 'normal'
@@ -42,10 +36,6 @@ export interface Config {
   trustProxy: boolean
   /** Mark the session cookie Secure (serve behind HTTPS). */
   secureCookie: boolean
-  notifyUrl: string | undefined
-  workorderUrl: string | undefined
-  workorderSecret: string | undefined
-  purgeUrl: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -116,12 +106,6 @@ const bool: Parser<boolean> = (raw, key) => {
   throw new ConfigError(key, `'${raw}' is not true or false`)
 }
 
-const list: Parser<string[]> = (raw) =>
-  raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-
 interface Field<T> {
   env: string
   parse: Parser<T>
@@ -143,14 +127,9 @@ export const FIELDS: { [K in keyof Config]: Field<Config[K]> } = {
   auth: f('CAMTEL_AUTH', oneOf('on', 'off'), 'on', '`off` only for local demos; refused on non-loopback addresses'),
   adminToken: f('CAMTEL_ADMIN_TOKEN', optStr, undefined, 'first admin token; generated and printed once if unset'),
   offlineAfter: f('CAMTEL_OFFLINE_AFTER', duration, 60, 'seconds without a report before a camera is offline'),
-  lateAfter: f('CAMTEL_LATE_AFTER', duration, 300, 'a report arriving this long after its ts is late'),
   retentionRaw: f('CAMTEL_RETENTION_RAW', duration, 7 * 86400, 'raw telemetry retention'),
   retention1m: f('CAMTEL_RETENTION_1M', duration, 90 * 86400, '1-minute rollup retention'),
   retention1h: f('CAMTEL_RETENTION_1H', duration, 2 * 365 * 86400, '1-hour rollup retention'),
-  replayAge: f('CAMTEL_REPLAY_AGE', duration, 86400, 'how old an event may be and still be replayed'),
-  replayEvents: f('CAMTEL_REPLAY_EVENTS', int(1, 1e9), 1_000_000, 'how many of the newest events can be replayed'),
-  plan: f('CAMTEL_PLAN', oneOf('enterprise', 'professional'), 'enterprise', 'product plan'),
-  addons: f('CAMTEL_ADDONS', list, [], 'add-ons for the professional plan, e.g. predictive'),
   logLevel: f('CAMTEL_LOG_LEVEL', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info', 'log level'),
   sync: f('CAMTEL_SYNC', oneOf('full', 'normal'), 'full', 'full: fsync each commit; normal: survive a process kill, not power loss'),
   authFailures: f('CAMTEL_AUTH_FAILURES', int(1, 1_000_000), 20, 'failed authentications per address and minute before 429'),
@@ -159,10 +138,6 @@ export const FIELDS: { [K in keyof Config]: Field<Config[K]> } = {
   tokenRateLimit: f('CAMTEL_TOKEN_RATE_LIMIT', int(0, 1e9), 0, 'requests per minute per token or session; 0 = off'),
   trustProxy: f('CAMTEL_TRUST_PROXY', bool, false, 'trust X-Forwarded-For from a load balancer'),
   secureCookie: f('CAMTEL_SECURE_COOKIE', bool, false, 'mark the session cookie Secure (when served over HTTPS)'),
-  notifyUrl: f('CAMTEL_NOTIFY_URL', url('http', 'https'), undefined, 'webhook for alert notifications'),
-  workorderUrl: f('CAMTEL_WORKORDER_URL', url('http', 'https'), undefined, 'work-order system endpoint'),
-  workorderSecret: f('CAMTEL_WORKORDER_SECRET', optStr, undefined, 'HMAC secret for webhooks'),
-  purgeUrl: f('CAMTEL_PURGE_URL', url('http', 'https'), undefined, 'VMS/cloud purge endpoint'),
 }
 
 /** Flag name (kebab-case) for a config key: offlineAfter -> --offline-after. */

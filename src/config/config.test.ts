@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig, parseDuration } from './index.js'
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({ env: {}, flags: {}, cwd: '/srv' })
+    expect(c).toMatchObject({ host: '0.0.0.0', port: 8080, data: '/srv/data', auth: 'on', offlineAfter: 60, retentionRaw: 7 * 86400 })
+    expect(c.db).toBeUndefined()
+  })
+
+  it('takes flags over environment over the config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'camtel-config-'))
+    try {
+      const file = join(dir, 'c.json')
+      writeFileSync(file, JSON.stringify({ port: 9000, offlineAfter: '2m', host: '127.0.0.1', authFailures: 7 }))
+      const c = loadConfig({ configFile: file, env: { CAMTEL_PORT: '9100' }, flags: { 'offline-after': '90s' } })
+      expect(c.port).toBe(9100)
+      expect(c.offlineAfter).toBe(90)
+      expect(c.host).toBe('127.0.0.1')
+      expect(c.authFailures).toBe(7)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('names the key of a bad value', () => {
+    expect(() => loadConfig({ env: { CAMTEL_PORT: '70000' } })).toThrow(/CAMTEL_PORT/)
+    expect(() => loadConfig({ env: { CAMTEL_DB: 'mysql://x' } })).toThrow(/CAMTEL_DB/)
+    expect(() => loadConfig({ env: { CAMTEL_AUTH: 'maybe' } })).toThrow(ConfigError)
+    expect(() => loadConfig({ env: {}, flags: { 'retention-raw': '-1d' } })).toThrow(/--retention-raw/)
+  })
+
+  it('parses durations', () => {
+    expect(parseDuration('7d')).toBe(604800)
+    expect(parseDuration('90')).toBe(90)
+    expect(parseDuration('1.5h')).toBe(5400)
+    expect(parseDuration('0s')).toBeUndefined()
+    expect(parseDuration('soon')).toBeUndefined()
+  })
+})

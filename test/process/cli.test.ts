@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const ROOT = new URL('../../', import.meta.url).pathname
+const dir = mkdtempSync(join(tmpdir(), 'camtel-cli-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function camtel(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, CAMTEL_DATA: join(dir, 'data'), CAMTEL_PORT: '0', ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  })
+  return { status: r.status, out: r.stdout, err: r.stderr }
+}
+
+describe('camtel command', () => {
+  it('prints help for itself and every command', () => {
+    const top = camtel(['--help'])
+    expect(top.status).toBe(0)
+    expect(top.out).toMatch(/serve/)
+    expect(top.out).toMatch(/demo/)
+    expect(top.out).toMatch(/sim/)
+    for (const cmd of ['serve', 'demo', 'sim']) {
+      const r = camtel([cmd, '--help'])
+      expect(r.status, cmd).toBe(0)
+      expect(r.out).toMatch(new RegExp(`Usage: camtel ${cmd}`))
+    }
+    expect(camtel(['serve', '--help']).out).toMatch(/CAMTEL_OFFLINE_AFTER/)
+  })
+
+  it('refuses CAMTEL_AUTH=off on a non-loopback address, before listening', () => {
+    const r = camtel(['serve'], { CAMTEL_AUTH: 'off', CAMTEL_HOST: '0.0.0.0' })
+    expect(r.status).not.toBe(0)
+    expect(r.err).toMatch(/CAMTEL_AUTH/)
+    expect(r.out).not.toMatch(/listening/)
+  })
+
+  it('stops on a bad configuration value with a message naming the key', () => {
+    const r1 = camtel(['serve'], { CAMTEL_PORT: 'eighty' })
+    expect(r1.status).toBe(2)
+    expect(r1.err).toMatch(/CAMTEL_PORT/)
+    const r2 = camtel(['serve', '--offline-after', 'soon'])
+    expect(r2.status).toBe(2)
+    expect(r2.err).toMatch(/--offline-after/)
+    const file = join(dir, 'bad.json')
+    writeFileSync(file, JSON.stringify({ retentionRaw: 'forever' }))
+    const r3 = camtel(['serve', '--config', file])
+    expect(r3.status).toBe(2)
+    expect(r3.err).toMatch(/retentionRaw/)
+    writeFileSync(file, JSON.stringify({ colour: 'blue' }))
+    expect(camtel(['serve', '--config', file]).err).toMatch(/colour/)
+    expect(camtel(['serve', '--no-such-flag']).status).toBe(2)
+    expect(camtel(['launch']).status).toBe(2)
+  })
+})
