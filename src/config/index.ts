@@ -18,6 +18,14 @@ export interface Config {
   adminToken: string | undefined
   /** Default offline timeout, seconds. */
   offlineAfter: number
+  /** A report arriving this many seconds after its ts is late. */
+  lateAfter: number
+  /** Webhook for alert and incident notifications. */
+  notifyUrl: string | undefined
+  /** HMAC secret that signs notifications. */
+  notifySecret: string | undefined
+  /** Seconds an alert's notification waits for an incident to form around it. */
+  notifyGroupWait: number
   retentionRaw: number
   retention1m: number
   retention1h: number
@@ -94,6 +102,8 @@ export function parseDuration(raw: string): number | undefined {
   return Number.isFinite(value) && value > 0 ? value : undefined
 }
 
+const durationOrZero: Parser<number> = (raw, key) => (/^0+(ms|s|m|h|d)?$/.test(raw.trim()) ? 0 : duration(raw, key))
+
 const duration: Parser<number> = (raw, key) => {
   const s = parseDuration(raw)
   if (s === undefined) throw new ConfigError(key, `'${raw}' is not a duration such as 90s, 5m, 7d`)
@@ -127,6 +137,10 @@ export const FIELDS: { [K in keyof Config]: Field<Config[K]> } = {
   auth: f('CAMTEL_AUTH', oneOf('on', 'off'), 'on', '`off` only for local demos; refused on non-loopback addresses'),
   adminToken: f('CAMTEL_ADMIN_TOKEN', optStr, undefined, 'first admin token; generated and printed once if unset'),
   offlineAfter: f('CAMTEL_OFFLINE_AFTER', duration, 60, 'seconds without a report before a camera is offline'),
+  lateAfter: f('CAMTEL_LATE_AFTER', duration, 300, 'a report arriving this long after its ts is late'),
+  notifyUrl: f('CAMTEL_NOTIFY_URL', url('http', 'https'), undefined, 'webhook for alert and incident notifications'),
+  notifySecret: f('CAMTEL_NOTIFY_SECRET', optStr, undefined, 'HMAC-SHA256 secret that signs notifications'),
+  notifyGroupWait: f('CAMTEL_NOTIFY_GROUP_WAIT', durationOrZero, 30, 'how long an alert notification waits for an incident to form'),
   retentionRaw: f('CAMTEL_RETENTION_RAW', duration, 7 * 86400, 'raw telemetry retention'),
   retention1m: f('CAMTEL_RETENTION_1M', duration, 90 * 86400, '1-minute rollup retention'),
   retention1h: f('CAMTEL_RETENTION_1H', duration, 2 * 365 * 86400, '1-hour rollup retention'),

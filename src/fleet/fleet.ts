@@ -7,6 +7,17 @@ import { type Status, deriveStatus } from './status.js'
 
 export const UNASSIGNED_SITE = 'unassigned'
 
+export interface StatusChange {
+  cameraId: string
+  siteId: string
+  status: Status
+  previous: Status
+  /** Data time of the change (clock time for offline). */
+  ts: number
+  /** Server clock at the change. */
+  now: number
+}
+
 export interface CameraState {
   camera: Camera
   lastSeen: number | undefined
@@ -39,6 +50,7 @@ export class Fleet {
   private readonly cameras = new Map<string, CameraState>()
   private readonly sites = new Map<string, Site>()
   private worstAlert: (cameraId: string) => 'critical' | 'warning' | null = () => null
+  private readonly statusListeners: Array<(change: StatusChange) => void> = []
   private timers: NodeJS.Timeout[] = []
 
   constructor(private readonly o: FleetOptions) {}
@@ -75,6 +87,11 @@ export class Fleet {
     for (const t of this.timers) clearInterval(t)
     this.timers = []
     await this.snapshot()
+  }
+
+  /** Called for every status change, in order (the alert engine opens `offline` alerts from it). */
+  onStatusChange(listener: (change: StatusChange) => void): void {
+    this.statusListeners.push(listener)
   }
 
   /** Lets the alert engine say how bad a camera's open alerts are. */
@@ -161,12 +178,11 @@ export class Fleet {
     return events
   }
 
-  /** Re-derives a camera's status (e.g. after its alerts changed) and publishes a change. */
-  reevaluate(cameraId: string, dataTs?: number): void {
+  /** Re-derives a camera's status (e.g. after its alerts changed); returns the change, if any. */
+  reevaluate(cameraId: string, dataTs?: number): DomainEvent | undefined {
     const state = this.cameras.get(cameraId)
-    if (!state) return
-    const change = this.refreshStatus(state, this.o.clock.now(), dataTs)
-    if (change) this.o.events.publish([change])
+    if (!state) return undefined
+    return this.refreshStatus(state, this.o.clock.now(), dataTs)
   }
 
   private tick(): void {
@@ -174,6 +190,8 @@ export class Fleet {
     const events: DomainEvent[] = []
     for (const state of this.cameras.values()) {
       if (state.status === 'offline' || state.status === 'unknown') continue
+      // Cheap pre-check: 100,000 cameras are scanned four times a second.
+      if (state.lastSeen !== undefined && now - state.lastSeen < this.offlineAfterMs(state.camera)) continue
       const change = this.refreshStatus(state, now)
       if (change) events.push(change)
     }
@@ -190,14 +208,10 @@ export class Fleet {
     if (next === state.status) return undefined
     const previous = state.status
     state.status = next
-    return {
-      topic: 'status',
-      cameraId: state.camera.id,
-      siteId: state.camera.siteId,
-      // Going offline is a clock event: it happens when nothing arrived, so its time is now.
-      ts: next === 'offline' ? now : (dataTs ?? now),
-      data: { status: next, previous },
-    }
+    // Going offline is a clock event: it happens when nothing arrived, so its time is now.
+    const ts = next === 'offline' ? now : (dataTs ?? now)
+    for (const l of this.statusListeners) l({ cameraId: state.camera.id, siteId: state.camera.siteId, status: next, previous, ts, now })
+    return { topic: 'status', cameraId: state.camera.id, siteId: state.camera.siteId, ts, data: { status: next, previous } }
   }
 
   private statusOf(state: CameraState, now: number): Status {

@@ -141,3 +141,63 @@ export const AuditQuery = Type.Object(
   { additionalProperties: false },
 )
 export type AuditQuery = Static<typeof AuditQuery>
+
+const ScopeSchema = Type.Union([
+  Type.Literal('all'),
+  Type.Object(
+    {
+      site: Type.Optional(Type.String({ pattern: SITE_ID_PATTERN })),
+      camera: Type.Optional(Type.String({ pattern: CAMERA_ID_PATTERN })),
+      tag: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    },
+    { additionalProperties: false },
+  ),
+])
+
+export const RuleBody = Type.Object(
+  {
+    id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$' })),
+    metric: Type.String({ minLength: 1, maxLength: 64 }),
+    op: Type.Union(['>', '>=', '<', '<=', '==', '!='].map((o) => Type.Literal(o))),
+    value: Type.Number(),
+    for: Type.Optional(Type.Number({ minimum: 0, maximum: 2_592_000 })),
+    clear: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+    severity: Type.Union([Type.Literal('warning'), Type.Literal('critical')]),
+    scope: Type.Optional(ScopeSchema),
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+)
+export type RuleBody = Static<typeof RuleBody>
+
+export const RuleParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$' }) })
+export type RuleParams = Static<typeof RuleParams>
+
+export const AlertQuery = Type.Object(
+  {
+    state: Type.Optional(Type.Union(['firing', 'acknowledged', 'resolved', 'open'].map((s) => Type.Literal(s)))),
+    site: Type.Optional(Type.String({ maxLength: 128 })),
+    camera: Type.Optional(Type.String({ maxLength: 128 })),
+    severity: Type.Optional(Type.Union([Type.Literal('warning'), Type.Literal('critical')])),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  },
+  { additionalProperties: false },
+)
+export type AlertQuery = Static<typeof AlertQuery>
+
+export const NumericIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+export type NumericIdParams = Static<typeof NumericIdParams>
+
+export const AckBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false })
+export type AckBody = Static<typeof AckBody>
+
+export const SilenceBody = Type.Object(
+  {
+    scope: ScopeSchema,
+    from: Type.Union([Type.String({ maxLength: 40 }), Type.Integer({ minimum: 0 })]),
+    to: Type.Union([Type.String({ maxLength: 40 }), Type.Integer({ minimum: 0 })]),
+    reason: Type.String({ minLength: 1, maxLength: 500 }),
+  },
+  { additionalProperties: false },
+)
+export type SilenceBody = Static<typeof SilenceBody>

@@ -21,6 +21,11 @@ import { Authenticator } from './auth/authenticator.js'
 import { FailureLimiter } from './auth/failure-limiter.js'
 import { type RouteEntry, installGuard } from './auth/guard.js'
 import { accountRoutes } from './routes/accounts.js'
+import { alertRoutes } from './routes/alerts.js'
+import { AlertEngine } from '../alerts/engine.js'
+import { Dispatcher } from '../notify/dispatcher.js'
+import { Notifications } from '../notify/notifications.js'
+import { type Notifier, WebhookNotifier } from '../notify/notifier.js'
 import { type AdminBootstrap, bootstrapAdminToken } from './auth/tokens.js'
 import { installErrorMapper } from './errors.js'
 import { installValidators } from './validation.js'
@@ -46,6 +51,8 @@ export interface CamtelServer {
   readonly events: LocalEventHub
   readonly metrics: ServerMetrics
   readonly admin: AdminBootstrap
+  readonly alerts: AlertEngine
+  readonly dispatcher: Dispatcher
   /** Every registered route with the permission it needs. */
   readonly routes: readonly RouteEntry[]
   /** Listens on config.host:port; resolves to the base URL. */
@@ -94,6 +101,24 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   })
   await fleet.load()
   const pipeline = new IngestPipeline({ fleet, telemetry: store.telemetry, events, clock, metrics })
+  const notifiers: Notifier[] = config.notifyUrl ? [new WebhookNotifier({ url: config.notifyUrl, secret: config.notifySecret })] : []
+  const notifications = new Notifications({
+    outbox: store.outbox,
+    alerts: store.alerts,
+    clock,
+    channels: notifiers.map((n) => n.channel),
+    groupWaitMs: config.notifyGroupWait * 1000,
+  })
+  const dispatcher = new Dispatcher({
+    outbox: store.outbox,
+    notifiers,
+    clock,
+    logger: logger.child({ module: 'notify' }),
+    shouldDrop: (m) => notifications.dropReason(m),
+  })
+  const alerts = new AlertEngine({ store: store.alerts, fleet, clock, events, notifications, logger: logger.child({ module: 'alerts' }), lateAfter: config.lateAfter })
+  await alerts.load()
+  pipeline.addStage(alerts)
   const admin = config.auth === 'on' ? await bootstrapAdminToken(store.tokens, { configured: config.adminToken, dataDir: config.data, now: clock.now() }) : {}
 
   const app = Fastify({
@@ -130,7 +155,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   await app.register(telemetryRoutes, { pipeline, metrics, clock })
-  await app.register(registryRoutes, { fleet, auditor })
+  await app.register(registryRoutes, { fleet, auditor, alerts })
+  await app.register(alertRoutes, { engine: alerts, store: store.alerts, fleet, auditor, clock })
   await app.register(accountRoutes, {
     tokens: store.tokens,
     accounts: store.accounts,
@@ -161,11 +187,15 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     events,
     metrics,
     admin,
+    alerts,
+    dispatcher,
     routes,
     async listen() {
       await app.ready()
       if (mqtt) await mqtt.start()
       fleet.start()
+      alerts.start()
+      dispatcher.start()
       const address = await app.listen({ host: config.host, port: config.port })
       return address
     },
@@ -174,6 +204,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       closed = true
       await mqtt?.stop()
       await app.close()
+      alerts.stop()
+      await dispatcher.stop()
       await fleet.stop()
       await store.close()
     },

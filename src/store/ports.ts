@@ -1,3 +1,5 @@
+import type { AlertStore } from '../alerts/model.js'
+import type { OutboxStore } from '../notify/model.js'
 import type { Report } from '../protocol/report.js'
 
 /** What became of one report of a batch. */
@@ -165,6 +167,8 @@ export interface Store {
   readonly tokens: TokenStore
   readonly accounts: AccountStore
   readonly audit: AuditStore
+  readonly alerts: AlertStore
+  readonly outbox: OutboxStore
   /** Bytes on disk used by the store, for capacity and benchmarks; undefined if unknown. */
   sizeBytes(): Promise<number | undefined>
   close(): Promise<void>

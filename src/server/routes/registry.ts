@@ -6,8 +6,10 @@ import { principalOf } from '../auth/guard.js'
 import { canSeeSite } from '../auth/roles.js'
 import { badRequest, notFound } from '../errors.js'
 import type { Auditor } from '../audit.js'
+import type { AlertEngine } from '../../alerts/engine.js'
+import { alertView } from '../../alerts/views.js'
 
-export async function registryRoutes(app: FastifyInstance, deps: { fleet: Fleet; auditor: Auditor }): Promise<void> {
+export async function registryRoutes(app: FastifyInstance, deps: { fleet: Fleet; auditor: Auditor; alerts: AlertEngine }): Promise<void> {
   const { fleet } = deps
 
   app.put<{ Params: SiteParams; Body: SiteBody }>(
@@ -67,7 +69,7 @@ export async function registryRoutes(app: FastifyInstance, deps: { fleet: Fleet;
         offlineAfter: b.offlineAfter ?? null,
       })
       await deps.auditor.record(req, created ? 'camera.create' : 'camera.update', `camera:${req.params.id}`, b)
-      return reply.code(created ? 201 : 200).send(cameraDetail(fleet.camera(req.params.id)!, fleet))
+      return reply.code(created ? 201 : 200).send({ ...cameraDetail(fleet.camera(req.params.id)!, fleet), alerts: deps.alerts.openAlertsOf(req.params.id).map(alertView) })
     },
   )
 
@@ -107,7 +109,7 @@ export async function registryRoutes(app: FastifyInstance, deps: { fleet: Fleet;
       const state = fleet.camera(req.params.id)
       // Another site's camera is "not found", so that its existence is not revealed either.
       if (!state || !canSeeSite(principalOf(req), state.camera.siteId)) throw notFound(`camera ${req.params.id}`)
-      return cameraDetail(state, fleet)
+      return { ...cameraDetail(state, fleet), alerts: deps.alerts.openAlertsOf(state.camera.id).map(alertView) }
     },
   )
 

@@ -9,6 +9,9 @@ import { SqliteTelemetry } from './telemetry.js'
 import { SqliteTokens } from './tokens.js'
 import { SqliteAccounts, SqliteAudit } from './accounts.js'
 import { ACCOUNTS_SCHEMA } from './schema-accounts.js'
+import { SqliteAlerts } from './alerts.js'
+import { SqliteOutbox } from './outbox.js'
+import { ALERTS_SCHEMA } from './schema-alerts.js'
 
 export interface SqliteStoreOptions {
   /** Data folder; the database is `camtel.db` inside. `:memory:` for a throwaway store. */
@@ -29,6 +32,7 @@ export function openSqliteStore({ dataDir, sync = 'full' }: SqliteStoreOptions):
   db.pragma('cache_size = -65536')
   db.exec(SCHEMA)
   db.exec(ACCOUNTS_SCHEMA)
+  db.exec(ALERTS_SCHEMA)
   const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get() as string | undefined
   if (version === undefined) {
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION))
@@ -44,6 +48,8 @@ export function openSqliteStore({ dataDir, sync = 'full' }: SqliteStoreOptions):
     tokens: new SqliteTokens(db),
     accounts: new SqliteAccounts(db),
     audit: new SqliteAudit(db),
+    alerts: new SqliteAlerts(db),
+    outbox: new SqliteOutbox(db),
     async sizeBytes() {
       if (memory) return undefined
       return readdirSync(dataDir)

@@ -1,0 +1,244 @@
+import { createHmac } from 'node:crypto'
+import { type IncomingHttpHeaders, type Server, createServer } from 'node:http'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ManualClock } from '../core/clock.js'
+import { type TestServer, startTestServer } from '../server/test-support/test-server.js'
+import type { DomainEvent } from '../stream/events.js'
+
+const SECRET = 'webhook-secret'
+
+/** A real HTTP receiver for the webhook, answering with the statuses it is told to. */
+class Receiver {
+  readonly received: Array<{ headers: IncomingHttpHeaders; body: string; json: { kind: string; id: string } & Record<string, unknown> }> = []
+  statuses: number[] = []
+  private server: Server | undefined
+  url = ''
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => (body += c.toString()))
+      req.on('end', () => {
+        const status = this.statuses.shift() ?? 200
+        if (status === 200) this.received.push({ headers: req.headers, body, json: JSON.parse(body) })
+        res.writeHead(status).end()
+      })
+    })
+    await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r))
+    this.url = `http://127.0.0.1:${(this.server?.address() as { port: number }).port}/hook`
+  }
+
+  kinds(): string[] {
+    return this.received.map((r) => r.json.kind)
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((r) => this.server?.close(r))
+  }
+}
+
+let t: TestServer
+let clock: ManualClock
+let hook: Receiver
+let events: DomainEvent[]
+
+beforeEach(async () => {
+  hook = new Receiver()
+  await hook.start()
+  clock = new ManualClock(Date.UTC(2026, 10, 24, 12, 0, 0))
+  t = await startTestServer({ notifyUrl: hook.url, notifySecret: SECRET, notifyGroupWait: 0, offlineAfter: 60 }, { clock })
+  events = []
+  t.server.events.subscribe((e) => events.push(...e))
+  await t.api('/api/v1/sites/north', { method: 'PUT', json: { name: 'North' } })
+  await t.api('/api/v1/sites/south', { method: 'PUT', json: { name: 'South' } })
+})
+afterEach(async () => {
+  await t.close()
+  await hook.stop()
+})
+
+async function send(reports: Array<{ cameraId: string; ts: number; metrics: Record<string, number | boolean> }>) {
+  const res = await t.api('/api/v1/telemetry', { method: 'POST', json: { reports } })
+  expect(res.status).toBe(200)
+  return res.json()
+}
+
+async function alerts(query = '') {
+  return ((await (await t.api(`/api/v1/alerts${query}`)).json()) as { alerts: Array<Record<string, unknown>> }).alerts
+}
+
+async function status(cameraId: string) {
+  return ((await (await t.api(`/api/v1/cameras/${cameraId}`)).json()) as { status: string }).status
+}
+
+async function deliver() {
+  await t.server.dispatcher.runOnce()
+}
+
+const criticalTemp = { metric: 'temperature_c', op: '>', value: 80, for: 0, clear: 75, severity: 'critical', scope: { site: 'north' } }
+
+describe('alerts', () => {
+  it('opens one alert for a breach, holds it through hysteresis, resolves it, and the camera goes ok -> critical -> ok', async () => {
+    await t.api('/api/v1/cameras/n-1', { method: 'PUT', json: { siteId: 'north' } })
+    expect((await t.api('/api/v1/rules/hot', { method: 'PUT', json: criticalTemp })).status).toBe(201)
+    const t0 = clock.now() - 100_000
+    await send([{ cameraId: 'n-1', ts: t0, metrics: { temperature_c: 50 } }])
+    expect(await status('n-1')).toBe('ok')
+    await send([{ cameraId: 'n-1', ts: t0 + 10_000, metrics: { temperature_c: 85 } }])
+    await deliver()
+    await send([{ cameraId: 'n-1', ts: t0 + 20_000, metrics: { temperature_c: 90 } }])
+    await send([{ cameraId: 'n-1', ts: t0 + 30_000, metrics: { temperature_c: 77 } }]) // between clear and value: still open
+    // The default temperature-critical rule needs 60 s; only 'hot' has fired.
+    let list = await alerts('?camera=n-1')
+    expect(list).toHaveLength(1)
+    expect(list[0]).toMatchObject({ ruleId: 'hot', cameraId: 'n-1', siteId: 'north', severity: 'critical', state: 'firing', silenced: false, late: false, value: 77, openedAt: new Date(t0 + 10_000).toISOString() })
+    expect(await status('n-1')).toBe('critical')
+    const drill = (await (await t.api('/api/v1/cameras/n-1')).json()) as { alerts: unknown[] }
+    expect(drill.alerts).toHaveLength(1)
+
+    await send([{ cameraId: 'n-1', ts: t0 + 40_000, metrics: { temperature_c: 74.5 } }])
+    list = await alerts('?camera=n-1')
+    expect(list[0]).toMatchObject({ state: 'resolved', resolvedAt: new Date(t0 + 40_000).toISOString(), value: 74.5 })
+    expect(await status('n-1')).toBe('ok')
+    expect(await alerts('?state=open')).toEqual([])
+
+    const alertEvents = events.filter((e) => e.topic === 'alert').map((e) => (e.data as { state: string }).state)
+    expect(alertEvents).toEqual(['firing', 'resolved'])
+    const statusEvents = events.filter((e) => e.topic === 'status' && e.cameraId === 'n-1').map((e) => (e.data as { status: string }).status)
+    expect(statusEvents).toEqual(['ok', 'critical', 'ok'])
+
+    await deliver()
+    expect(hook.kinds()).toEqual(['alert.opened', 'alert.resolved'])
+    const first = hook.received[0]!
+    expect(first.headers['x-camtel-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(first.body).digest('hex')}`)
+    expect(first.headers['idempotency-key']).toBe(first.json.id)
+  })
+
+  it('opens a `for: 60` alert only after 60 s of data time, also from one batch of history', async () => {
+    await t.api('/api/v1/rules/hot', { method: 'PUT', json: { ...criticalTemp, for: 60 } })
+    const t0 = clock.now() - 3600_000
+    const history = Array.from({ length: 10 }, (_, i) => ({ cameraId: 'n-2', ts: t0 + i * 10_000, metrics: { temperature_c: 85 } }))
+    await t.api('/api/v1/cameras/n-2', { method: 'PUT', json: { siteId: 'north' } })
+    await send(history.slice(0, 6)) // 0..50 s: not yet
+    expect(await alerts()).toEqual([])
+    await send(history.slice(6)) // 60 s reached at the 7th report
+    // The default temperature-critical rule (> 80 for 60 s) fires beside the test's own.
+    const list = (await alerts()).filter((a) => a.ruleId === 'hot')
+    expect((await alerts()).map((a) => a.ruleId).sort()).toEqual(['hot', 'temperature-critical'])
+    expect(list).toHaveLength(1)
+    expect(list[0]).toMatchObject({ openedAt: new Date(t0 + 60_000).toISOString(), late: true })
+    // Late alerts are history: nobody is paged for them.
+    await deliver()
+    expect(hook.kinds()).toEqual([])
+  })
+
+  it('turns a silent camera offline with an alert, and ok again when it reports', async () => {
+    await send([{ cameraId: 'quiet', ts: clock.now(), metrics: { fps: 25 } }])
+    clock.advance(61_000)
+    t.server.fleet.checkNow()
+    await new Promise((r) => setTimeout(r, 50))
+    expect(await status('quiet')).toBe('offline')
+    const [offline] = await alerts('?camera=quiet')
+    expect(offline).toMatchObject({ ruleId: 'offline', state: 'firing', severity: 'critical' })
+    await send([{ cameraId: 'quiet', ts: clock.now(), metrics: { fps: 25 } }])
+    await new Promise((r) => setTimeout(r, 50))
+    expect(await status('quiet')).toBe('ok')
+    expect((await alerts('?camera=quiet'))[0]).toMatchObject({ state: 'resolved' })
+  })
+
+  it('records silenced alerts, marks them, and sends the webhook nothing for them', async () => {
+    await t.api('/api/v1/rules/hot', { method: 'PUT', json: criticalTemp })
+    await t.api('/api/v1/cameras/n-3', { method: 'PUT', json: { siteId: 'north' } })
+    const res = await t.api('/api/v1/silences', { method: 'POST', json: { scope: { site: 'north' }, from: clock.now() - 60_000, to: new Date(clock.now() + 3600_000).toISOString(), reason: 'replacing the PoE switch' } })
+    expect(res.status).toBe(201)
+    expect(await res.json()).toMatchObject({ active: true, reason: 'replacing the PoE switch' })
+    await send([{ cameraId: 'n-3', ts: clock.now(), metrics: { temperature_c: 95 } }])
+    expect((await alerts())[0]).toMatchObject({ silenced: true, state: 'firing' })
+    expect(await status('n-3')).toBe('critical')
+    await send([{ cameraId: 'n-3', ts: clock.now() + 1000, metrics: { temperature_c: 20 } }])
+    await deliver()
+    expect(hook.received).toEqual([])
+
+    const silences = ((await (await t.api('/api/v1/silences')).json()) as { silences: Array<{ id: number }> }).silences
+    expect((await t.api(`/api/v1/silences/${silences[0]!.id}`, { method: 'DELETE' })).status).toBe(204)
+    await send([{ cameraId: 'n-3', ts: clock.now() + 2000, metrics: { temperature_c: 95 } }])
+    expect((await alerts('?state=open'))[0]).toMatchObject({ silenced: false })
+    await deliver()
+    expect(hook.kinds()).toEqual(['alert.opened'])
+  })
+
+  it('groups thirty cameras of one site going offline together into one incident and one notification', async () => {
+    const reports = Array.from({ length: 30 }, (_, i) => ({ cameraId: `s-${i}`, ts: clock.now(), metrics: { fps: 25 } }))
+    for (const r of reports) await t.api(`/api/v1/cameras/${r.cameraId}`, { method: 'PUT', json: { siteId: 'south' } })
+    await send(reports)
+    clock.advance(61_000)
+    t.server.fleet.checkNow()
+    await new Promise((r) => setTimeout(r, 100))
+    const incidents = ((await (await t.api('/api/v1/incidents')).json()) as { incidents: Array<{ siteId: string; ruleId: string; cameras: string[]; state: string }> }).incidents
+    expect(incidents).toHaveLength(1)
+    expect(incidents[0]).toMatchObject({ siteId: 'south', ruleId: 'offline', state: 'open' })
+    expect(incidents[0]!.cameras).toHaveLength(30)
+    expect(events.filter((e) => e.topic === 'incident').length).toBeGreaterThanOrEqual(1)
+    await deliver()
+    expect(hook.kinds()).toEqual(['incident.opened'])
+  })
+
+  it('acknowledges an alert with who and a note', async () => {
+    await t.api('/api/v1/rules/hot', { method: 'PUT', json: criticalTemp })
+    await t.api('/api/v1/cameras/n-4', { method: 'PUT', json: { siteId: 'north' } })
+    await send([{ cameraId: 'n-4', ts: clock.now(), metrics: { temperature_c: 95 } }])
+    const [alert] = await alerts()
+    const res = await t.api(`/api/v1/alerts/${alert!.id}/ack`, { method: 'POST', json: { note: 'technician on the way' } })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ state: 'acknowledged', ack: { by: 'token:CAMTEL_ADMIN_TOKEN', note: 'technician on the way' } })
+    expect(await status('n-4')).toBe('critical')
+    expect((await t.api('/api/v1/alerts/999999/ack', { method: 'POST', json: {} })).status).toBe(404)
+  })
+
+  it('refuses bad rules with 400 and a site-limited operator wider rules with 403', async () => {
+    const bad = [
+      { ...criticalTemp, op: '=~' },
+      { ...criticalTemp, clear: 90 },
+      { ...criticalTemp, metric: 'Temp!' },
+      { ...criticalTemp, severity: 'panic' },
+      { ...criticalTemp, for: -5 },
+      { ...criticalTemp, scope: { building: 'a' } },
+      { ...criticalTemp, extra: true },
+    ]
+    for (const body of bad) expect((await t.api('/api/v1/rules/x', { method: 'PUT', json: body })).status, JSON.stringify(body)).toBe(400)
+    const tok = await t.api('/api/v1/tokens', { method: 'POST', json: { name: 'op', role: 'operator', sites: ['north'] } })
+    const operator = ((await tok.json()) as { token: string }).token
+    expect((await t.api('/api/v1/rules/x', { method: 'PUT', token: operator, json: { ...criticalTemp, scope: 'all' } })).status).toBe(403)
+    expect((await t.api('/api/v1/rules/x', { method: 'PUT', token: operator, json: { ...criticalTemp, scope: { site: 'south' } } })).status).toBe(403)
+    expect((await t.api('/api/v1/rules/x', { method: 'PUT', token: operator, json: { ...criticalTemp, scope: { tag: 'outdoor' } } })).status).toBe(403)
+    expect((await t.api('/api/v1/rules/x', { method: 'PUT', token: operator, json: criticalTemp })).status).toBe(201)
+    expect((await t.api('/api/v1/silences', { method: 'POST', token: operator, json: { scope: 'all', from: 0, to: clock.now(), reason: 'x' } })).status).toBe(403)
+    // Built-in rules apply to every site: a site-limited operator cannot change them.
+    expect((await t.api('/api/v1/rules/offline', { method: 'DELETE', token: operator })).status).toBe(403)
+    const rules = ((await (await t.api('/api/v1/rules')).json()) as { rules: Array<{ id: string }> }).rules.map((r) => r.id)
+    expect(rules).toEqual(expect.arrayContaining(['offline', 'temperature-high', 'fps-stalled', 'x']))
+  })
+})
+
+describe('the webhook', () => {
+  it('retries until delivered, with the same id, and keeps the message across a restart', async () => {
+    await t.api('/api/v1/rules/hot', { method: 'PUT', json: criticalTemp })
+    await t.api('/api/v1/cameras/n-5', { method: 'PUT', json: { siteId: 'north' } })
+    hook.statuses = [500, 503]
+    await send([{ cameraId: 'n-5', ts: clock.now(), metrics: { temperature_c: 95 } }])
+    await deliver()
+    expect(hook.received).toEqual([])
+    clock.advance(10 * 60_000)
+    await deliver() // second failure
+    expect(hook.received).toEqual([])
+    // Restart on the same data: the message is still queued.
+    const dataDir = t.dataDir
+    await t.server.close()
+    t = await startTestServer({ notifyUrl: hook.url, notifySecret: SECRET, notifyGroupWait: 0 }, { clock, dataDir })
+    clock.advance(60 * 60_000)
+    await deliver()
+    expect(hook.kinds()).toEqual(['alert.opened'])
+    await deliver()
+    expect(hook.received).toHaveLength(1)
+  })
+})

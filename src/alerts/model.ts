@@ -1,0 +1,81 @@
+import type { Rule, Scope, Severity } from './rules.js'
+
+export type AlertState = 'firing' | 'acknowledged' | 'resolved'
+
+/** An alert as stored; the wire form (DESIGN §5) is made from it by `alertView`. */
+export interface AlertRecord {
+  id: number
+  ruleId: string
+  cameraId: string
+  siteId: string
+  severity: Severity
+  state: AlertState
+  silenced: boolean
+  late: boolean
+  /** Latest value seen while open. */
+  value: number
+  /** Data time the alert opened at. */
+  openedAt: number
+  /** Data time the condition started holding (openedAt minus the rule's `for`, or so). */
+  since: number
+  resolvedAt: number | null
+  ack: { by: string; at: number; note: string | null } | null
+  incidentId: number | null
+  /** Latest work-order progress reported back, when there is one. */
+  updatedAt: number
+}
+
+export interface SilenceRecord {
+  id: number
+  scope: Scope
+  from: number
+  to: number
+  reason: string
+  createdBy: string
+  createdAt: number
+  endedAt: number | null
+}
+
+export interface IncidentRecord {
+  id: number
+  siteId: string
+  ruleId: string
+  /** What groups the members: `site:<id>`, or a camera tag such as `switch:sw-1` / `uplink:…`. */
+  group: string
+  state: 'open' | 'resolved'
+  cameras: string[]
+  openedAt: number
+  resolvedAt: number | null
+}
+
+export interface AlertFilter {
+  state?: AlertState | 'open'
+  siteIds?: readonly string[] | null
+  camera?: string
+  severity?: Severity
+  limit: number
+}
+
+/** Persistence of rules, alerts, silences and incidents. */
+export interface AlertStore {
+  listRules(): Promise<Rule[]>
+  putRule(rule: Rule, now: number): Promise<boolean>
+  deleteRule(id: string): Promise<boolean>
+  /** Whether the default rules were installed once (deleting one must not bring it back). */
+  defaultsInstalled(): Promise<boolean>
+  markDefaultsInstalled(): Promise<void>
+
+  insertAlert(a: Omit<AlertRecord, 'id'>): Promise<number>
+  updateAlert(a: AlertRecord): Promise<void>
+  getAlert(id: number): Promise<AlertRecord | undefined>
+  listAlerts(f: AlertFilter): Promise<AlertRecord[]>
+  openAlerts(): Promise<AlertRecord[]>
+
+  insertSilence(s: Omit<SilenceRecord, 'id'>): Promise<number>
+  listSilences(): Promise<SilenceRecord[]>
+  endSilence(id: number, now: number): Promise<boolean>
+
+  insertIncident(i: Omit<IncidentRecord, 'id'>): Promise<number>
+  updateIncident(i: IncidentRecord): Promise<void>
+  listIncidents(limit: number): Promise<IncidentRecord[]>
+}
