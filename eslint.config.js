@@ -13,5 +13,7 @@ export default tseslint.config(
     },
   },
   { files: ['bin/**/*.js'], languageOptions: { globals: globals.node } },
-  { files: ['web/**/*.js'], languageOptions: { globals: globals.browser } },
+  // The dashboard runs in browsers; its Vite config, in Node.
+  { files: ['web/**/*.{js,ts,tsx}'], languageOptions: { globals: globals.browser } },
+  { files: ['web/vite.config.ts'], languageOptions: { globals: globals.node } },
 )

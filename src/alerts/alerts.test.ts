@@ -183,6 +183,18 @@ describe('alerts', () => {
     expect(hook.kinds()).toEqual(['incident.opened'])
   })
 
+  it('keeps a camera critical across a restart while its critical alert is open', async () => {
+    await t.api('/api/v1/cameras/n-9', { method: 'PUT', json: { siteId: 'north' } })
+    await t.api('/api/v1/rules/hot', { method: 'PUT', json: criticalTemp })
+    await send([{ cameraId: 'n-9', ts: clock.now(), metrics: { temperature_c: 95 } }])
+    expect(await status('n-9')).toBe('critical')
+    const dataDir = t.dataDir
+    await t.server.close()
+    t = await startTestServer({ offlineAfter: 60 }, { clock, dataDir })
+    expect(await status('n-9')).toBe('critical')
+    expect((await t.api('/api/v1/fleet/summary').then((r) => r.json())) as unknown).toMatchObject({ byStatus: { critical: 1 } })
+  })
+
   it('acknowledges an alert with who and a note', async () => {
     await t.api('/api/v1/rules/hot', { method: 'PUT', json: criticalTemp })
     await t.api('/api/v1/cameras/n-4', { method: 'PUT', json: { siteId: 'north' } })
@@ -240,5 +252,16 @@ describe('the webhook', () => {
     expect(hook.kinds()).toEqual(['alert.opened'])
     await deliver()
     expect(hook.received).toHaveLength(1)
+  })
+})
+
+describe('a camera that moves', () => {
+  it('takes its open alerts to its new site', async () => {
+    await send([{ cameraId: 'mover', ts: clock.now(), metrics: { temperature_c: 99 } }])
+    await t.api('/api/v1/rules/hot-all', { method: 'PUT', json: { ...criticalTemp, scope: 'all' } })
+    await send([{ cameraId: 'mover', ts: clock.now() + 1000, metrics: { temperature_c: 99 } }])
+    expect((await alerts('?camera=mover'))[0]).toMatchObject({ siteId: 'unassigned' })
+    await t.api('/api/v1/cameras/mover', { method: 'PUT', json: { siteId: 'north' } })
+    expect((await alerts('?site=north'))[0]).toMatchObject({ cameraId: 'mover', siteId: 'north' })
   })
 })

@@ -64,6 +64,10 @@ export class AlertEngine implements AfterStoreStage {
     this.silences = await this.o.store.listSilences()
     for (const i of await this.o.store.listIncidents(1000)) if (i.state === 'open') this.incidents.set(i.id, i)
     this.o.fleet.setAlertSeverity((id) => this.worstSeverity(id))
+    // The fleet derived its statuses before it knew of these alerts: after a restart a camera
+    // with an open critical alert must still be critical (DESIGN §3). Before the listener below,
+    // so that this catching up is not taken for a change.
+    for (const a of this.open.values()) this.o.fleet.reevaluate(a.cameraId)
     this.o.fleet.onStatusChange((change) => void this.serial(() => this.onStatus(change)))
   }
 
@@ -416,6 +420,21 @@ export class AlertEngine implements AfterStoreStage {
       for (const k of [...this.live.keys()]) if (k.startsWith(`${id}\u0000`)) this.live.delete(k)
       this.o.events.publish(events)
       return true
+    })
+  }
+
+  /** A camera moved to another site: its open alerts follow, so site filters and scoping see them. */
+  cameraMoved(cameraId: string, siteId: string): Promise<void> {
+    return this.serial(async () => {
+      const events: DomainEvent[] = []
+      for (const a of [...this.open.values(), ...this.openBacklog.values()]) {
+        if (a.cameraId !== cameraId || a.siteId === siteId) continue
+        a.siteId = siteId
+        a.updatedAt = this.o.clock.now()
+        await this.o.store.updateAlert(a)
+        events.push(this.alertEvent(a))
+      }
+      this.o.events.publish(events)
     })
   }
 

@@ -33,6 +33,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: {}, flags: { 'retention-raw': '-1d' } })).toThrow(/--retention-raw/)
   })
 
+  it('sets the stream replay window (CAMTEL_REPLAY_AGE, CAMTEL_REPLAY_EVENTS)', () => {
+    expect(loadConfig({ env: {} })).toMatchObject({ replayAge: 86_400, replayEvents: 1_000_000 })
+    expect(loadConfig({ env: { CAMTEL_REPLAY_AGE: '90m', CAMTEL_REPLAY_EVENTS: '5000' } })).toMatchObject({ replayAge: 5400, replayEvents: 5000 })
+    expect(() => loadConfig({ env: { CAMTEL_REPLAY_EVENTS: '0' } })).toThrow(/CAMTEL_REPLAY_EVENTS/)
+  })
+
   it('parses durations', () => {
     expect(parseDuration('7d')).toBe(604800)
     expect(parseDuration('90')).toBe(90)

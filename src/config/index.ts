@@ -18,6 +18,10 @@ export interface Config {
   adminToken: string | undefined
   /** Default offline timeout, seconds. */
   offlineAfter: number
+  /** Stream events stay replayable this long after they were logged, seconds. */
+  replayAge: number
+  /** ... and while among the last this many. */
+  replayEvents: number
   /** A report arriving this many seconds after its ts is late. */
   lateAfter: number
   /** Webhook for alert and incident notifications. */
@@ -44,6 +48,10 @@ export interface Config {
   trustProxy: boolean
   /** Mark the session cookie Secure (serve behind HTTPS). */
   secureCookie: boolean
+  /** Licence plan: `professional` has no predictive maintenance unless the `predictive` add-on is on. */
+  plan: 'enterprise' | 'professional'
+  /** Add-ons bought on top of the plan (`predictive`). */
+  addons: string[]
 }
 
 export class ConfigError extends Error {
@@ -110,6 +118,14 @@ const duration: Parser<number> = (raw, key) => {
   return s
 }
 
+const ADDONS = ['predictive']
+const addonList: Parser<string[]> = (raw, key) => {
+  const items = raw.split(',').map((x) => x.trim()).filter((x) => x !== '')
+  const unknown = items.filter((x) => !ADDONS.includes(x))
+  if (unknown.length > 0) throw new ConfigError(key, `unknown add-on '${unknown.join(', ')}'; known: ${ADDONS.join(', ')}`)
+  return [...new Set(items)]
+}
+
 const bool: Parser<boolean> = (raw, key) => {
   if (/^(1|true|yes|on)$/i.test(raw)) return true
   if (/^(0|false|no|off)$/i.test(raw)) return false
@@ -137,6 +153,8 @@ export const FIELDS: { [K in keyof Config]: Field<Config[K]> } = {
   auth: f('CAMTEL_AUTH', oneOf('on', 'off'), 'on', '`off` only for local demos; refused on non-loopback addresses'),
   adminToken: f('CAMTEL_ADMIN_TOKEN', optStr, undefined, 'first admin token; generated and printed once if unset'),
   offlineAfter: f('CAMTEL_OFFLINE_AFTER', duration, 60, 'seconds without a report before a camera is offline'),
+  replayAge: f('CAMTEL_REPLAY_AGE', duration, 24 * 3600, 'how long stream events stay replayable with `since`'),
+  replayEvents: f('CAMTEL_REPLAY_EVENTS', int(1, 1_000_000_000), 1_000_000, 'how many of the latest stream events stay replayable'),
   lateAfter: f('CAMTEL_LATE_AFTER', duration, 300, 'a report arriving this long after its ts is late'),
   notifyUrl: f('CAMTEL_NOTIFY_URL', url('http', 'https'), undefined, 'webhook for alert and incident notifications'),
   notifySecret: f('CAMTEL_NOTIFY_SECRET', optStr, undefined, 'HMAC-SHA256 secret that signs notifications'),
@@ -152,6 +170,13 @@ export const FIELDS: { [K in keyof Config]: Field<Config[K]> } = {
   tokenRateLimit: f('CAMTEL_TOKEN_RATE_LIMIT', int(0, 1e9), 0, 'requests per minute per token or session; 0 = off'),
   trustProxy: f('CAMTEL_TRUST_PROXY', bool, false, 'trust X-Forwarded-For from a load balancer'),
   secureCookie: f('CAMTEL_SECURE_COOKIE', bool, false, 'mark the session cookie Secure (when served over HTTPS)'),
+  plan: f('CAMTEL_PLAN', oneOf('enterprise', 'professional'), 'enterprise', '`professional` turns predictive maintenance off unless CAMTEL_ADDONS has `predictive`'),
+  addons: f('CAMTEL_ADDONS', addonList, [], 'comma-separated add-ons on top of the plan: `predictive`'),
+}
+
+/** Whether this plan includes predictive maintenance (DESIGN §11). */
+export function predictionsEnabled(config: Pick<Config, 'plan' | 'addons'>): boolean {
+  return config.plan === 'enterprise' || config.addons.includes('predictive')
 }
 
 /** Flag name (kebab-case) for a config key: offlineAfter -> --offline-after. */

@@ -37,6 +37,7 @@ export function parseLineProtocol(body: Buffer | string, opts: LineProtocolOptio
   }
   const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body
   const items: RawItem[] = []
+  const names = new NameCache()
   for (let start = hasBom(buf) ? 3 : 0; start < buf.length; ) {
     let end = buf.indexOf(LF, start)
     if (end === -1) end = buf.length
@@ -47,7 +48,7 @@ export function parseLineProtocol(body: Buffer | string, opts: LineProtocolOptio
       items.push(
         end - start > MAX_LINE_BYTES
           ? { ok: false, error: `line is longer than ${MAX_LINE_BYTES} bytes` }
-          : new LineParser(buf, first, end).parse(nsPerUnit, opts.now),
+          : new LineParser(buf, first, end, names).parse(nsPerUnit, opts.now),
       )
     }
     start = next
@@ -84,12 +85,58 @@ function skipBlanks(buf: Buffer, pos: number, end: number): number {
   return pos
 }
 
+/**
+ * Measurement, tag and field names repeat on every line of a body: each distinct one is
+ * decoded once per body, which spares a native string conversion and an allocation per name.
+ */
+class NameCache {
+  private readonly entries = new Map<number, Array<{ bytes: Buffer; text: string }>>()
+  private size = 0
+
+  /** The text of buf[from, to), which holds ASCII only. */
+  get(buf: Buffer, from: number, to: number): string {
+    // FNV-1a over the bytes.
+    let h = 0x811c9dc5
+    for (let i = from; i < to; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193)
+    const bucket = this.entries.get(h)
+    if (bucket) {
+      // Compared byte by byte: a subarray and Buffer.equals would allocate on every name.
+      const len = to - from
+      for (const e of bucket) {
+        if (e.bytes.length !== len) continue
+        let j = 0
+        while (j < len && e.bytes[j] === buf[from + j]) j++
+        if (j === len) return e.text
+      }
+    }
+    const text = buf.toString('latin1', from, to)
+    if (this.size < MAX_CACHED_NAMES) {
+      this.size++
+      const entry = { bytes: Buffer.from(buf.subarray(from, to)), text }
+      if (bucket) bucket.push(entry)
+      else this.entries.set(h, [entry])
+    }
+    return text
+  }
+}
+
+/** Distinct names a body's cache holds; a body of a million distinct names decodes the rest each time. */
+const MAX_CACHED_NAMES = 4096
+/** Digits that fit a double exactly (< 2^53): numbers of at most this many convert without rounding twice. */
+const EXACT_DIGITS = 15
+const POW10 = Array.from({ length: EXACT_DIGITS + 1 }, (_, i) => 10 ** i)
+const DOT = 0x2e
+const MINUS = 0x2d
+const DIGIT_0 = 0x30
+const DIGIT_9 = 0x39
+
 /** Reads one line, `buf[pos, end)`, with no newline and no leading blanks. */
 class LineParser {
   constructor(
     private readonly buf: Buffer,
     private pos: number,
     private readonly end: number,
+    private readonly names: NameCache,
   ) {}
 
   parse(nsPerUnit: bigint, now: number): RawItem {
@@ -98,11 +145,11 @@ class LineParser {
   }
 
   private readPoint(nsPerUnit: bigint, now: number): Fail | Record<string, unknown> {
-    if (this.readName(MEASUREMENT_DELIMS) === '') return new Fail('missing measurement')
+    if (this.readName(MEASUREMENT_DELIMS, true) === '') return new Fail('missing measurement')
     const tags = new Map<string, string>()
     while (this.peek() === COMMA) {
       this.pos++
-      const key = this.readName(KEY_DELIMS)
+      const key = this.readName(KEY_DELIMS, true)
       if (key === '') return new Fail('missing tag key')
       if (this.peek() !== EQUALS) return new Fail(`missing value for tag '${clip(key)}'`)
       this.pos++
@@ -118,7 +165,7 @@ class LineParser {
     // Null prototype: a field called __proto__ or constructor must stay plain data.
     const metrics: Record<string, number | boolean> = Object.create(null)
     for (;;) {
-      const key = this.readName(KEY_DELIMS)
+      const key = this.readName(KEY_DELIMS, true)
       if (key === '') return new Fail('missing field key')
       if (this.peek() !== EQUALS) return new Fail(`missing value for field '${clip(key)}'`)
       this.pos++
@@ -151,14 +198,19 @@ class LineParser {
     return this.pos < this.end ? (this.buf[this.pos] ?? END) : END
   }
 
-  /** Reads up to the first unescaped delimiter. A backslash before anything else is literal, as in InfluxDB. */
-  private readName(delims: Uint8Array): string {
+  /**
+   * Reads up to the first unescaped delimiter. A backslash before anything else is literal, as
+   * in InfluxDB. Names that recur on every line go through the body's cache.
+   */
+  private readName(delims: Uint8Array, recurring = false): string {
     let text = ''
     let from = this.pos
     let i = this.pos
+    let ascii = true
     for (; i < this.end; i++) {
       const c = this.buf[i] ?? 0
       if (delims[c] === 1) break
+      if (c >= 0x80) ascii = false
       if (c === BACKSLASH && i + 1 < this.end && delims[this.buf[i + 1] ?? 0] === 1) {
         // Backslash and delimiters are ASCII, so cutting here never splits a UTF-8 sequence.
         text += this.buf.toString('utf8', from, i)
@@ -167,6 +219,7 @@ class LineParser {
       }
     }
     this.pos = i
+    if (recurring && ascii && text === '') return this.names.get(this.buf, from, i)
     return text + this.buf.toString('utf8', from, i)
   }
 
@@ -176,8 +229,11 @@ class LineParser {
     const start = this.pos
     while (this.pos < this.end && this.buf[this.pos] !== COMMA && this.buf[this.pos] !== SPACE) this.pos++
     if (this.pos === start) return new Fail(`missing value for field '${clip(key)}'`)
+    const fast = decimalAt(this.buf, start, this.pos)
+    if (fast !== undefined) return fast
     // latin1 maps each byte to one char, so a non-ASCII byte can only fail the number grammar.
-    const token = this.buf.toString('latin1', start, this.pos)
+    // Other tokens (booleans above all) recur: they go through the body's name cache.
+    const token = this.pos - start <= 5 ? this.names.get(this.buf, start, this.pos) : this.buf.toString('latin1', start, this.pos)
     const value = parseFieldValue(token)
     return value ?? new Fail(`field '${clip(key)}' has an invalid value '${clip(token)}'`)
   }
@@ -187,8 +243,51 @@ class LineParser {
     if (this.pos === this.end) return now
     const start = this.pos
     while (this.pos < this.end && this.buf[this.pos] !== SPACE && this.buf[this.pos] !== TAB) this.pos++
-    const token = this.buf.toString('latin1', start, this.pos)
     if (skipBlanks(this.buf, this.pos, this.end) !== this.end) return new Fail('unexpected text after the timestamp')
-    return timestampToMs(token, nsPerUnit)
+    const fast = nsPerUnit === 1n ? nanosecondsAt(this.buf, start, this.pos) : undefined
+    return fast ?? timestampToMs(this.buf.toString('latin1', start, this.pos), nsPerUnit)
   }
+}
+
+/**
+ * The common number `-?digits[.digits]` with at most EXACT_DIGITS digits, read from the bytes:
+ * both the digits and the power of ten are exact doubles, so one division rounds exactly as
+ * Number() does. Undefined for anything else (exponents, i/u suffixes, booleans, long
+ * numbers), which the general path handles.
+ */
+function decimalAt(buf: Buffer, from: number, to: number): number | undefined {
+  let i = from
+  const negative = buf[i] === MINUS
+  if (negative) i++
+  let mantissa = 0
+  let digits = 0
+  let fraction = -1
+  for (; i < to; i++) {
+    const c = buf[i] as number
+    if (c >= DIGIT_0 && c <= DIGIT_9) {
+      mantissa = mantissa * 10 + (c - DIGIT_0)
+      digits++
+      if (fraction >= 0) fraction++
+    } else if (c === DOT && fraction < 0) {
+      fraction = 0
+    } else {
+      return undefined
+    }
+  }
+  if (digits === 0 || digits > EXACT_DIGITS) return undefined
+  const value = fraction > 0 ? mantissa / (POW10[fraction] as number) : mantissa
+  return negative ? -value : value
+}
+
+/** Epoch ms from a nanosecond timestamp of plain digits, short enough to be in int64 range. */
+function nanosecondsAt(buf: Buffer, from: number, to: number): number | undefined {
+  // 18 digits are below 2^63 whatever they are; the 6 below a millisecond are dropped (floor).
+  if (to - from > 18) return undefined
+  let ms = 0
+  for (let i = from; i < to; i++) {
+    const c = buf[i] as number
+    if (c < DIGIT_0 || c > DIGIT_9) return undefined
+    if (i < to - 6) ms = ms * 10 + (c - DIGIT_0)
+  }
+  return ms
 }

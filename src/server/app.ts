@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { type Logger, pino } from 'pino'
-import { type Config, ConfigError, isLoopback } from '../config/index.js'
+import { type Config, ConfigError, isLoopback, predictionsEnabled } from '../config/index.js'
 import { type Clock, systemClock } from '../core/clock.js'
 import { ServerMetrics } from '../core/metrics.js'
 import { Fleet } from '../fleet/fleet.js'
@@ -13,7 +12,8 @@ import { MqttIngest } from '../ingest/mqtt.js'
 import { IngestPipeline } from '../ingest/pipeline.js'
 import { openSqliteStore } from '../store/sqlite/index.js'
 import type { Store } from '../store/ports.js'
-import { LocalEventHub } from '../stream/events.js'
+import { type EventLog, EventLogSink, MemoryEventLog, StreamHub, type StreamLimits, restartSafeFirstId } from '../stream/index.js'
+import websocket from '@fastify/websocket'
 import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import { Auditor } from './audit.js'
@@ -30,9 +30,15 @@ import { type AdminBootstrap, bootstrapAdminToken } from './auth/tokens.js'
 import { installErrorMapper } from './errors.js'
 import { installValidators } from './validation.js'
 import { opsRoutes } from './routes/ops.js'
+import { dashboardRoutes } from './routes/dashboard.js'
+import { gapRoutes } from './routes/gaps.js'
 import { registryRoutes } from './routes/registry.js'
 import { seriesRoutes } from './routes/series.js'
+import { streamRoutes } from './routes/stream.js'
+import { type History, createHistory } from '../history/index.js'
 import { telemetryRoutes } from './routes/telemetry.js'
+import { predictionRoutes } from './routes/predictions.js'
+import { type PredictionEngine, createPredictionEngine } from '../predict/index.js'
 import { VERSION } from '../version.js'
 
 export interface ServerDeps {
@@ -40,6 +46,10 @@ export interface ServerDeps {
   logger?: Logger
   /** A store to use instead of the one the config names (tests). */
   store?: Store
+  /** An event log to use instead of the in-memory one (tests; the durable log until it is built in). */
+  eventLog?: EventLog
+  /** Stream bounds other than the defaults (tests use tiny queues). */
+  stream?: Partial<StreamLimits>
 }
 
 export interface CamtelServer {
@@ -48,10 +58,16 @@ export interface CamtelServer {
   readonly fleet: Fleet
   readonly pipeline: IngestPipeline
   readonly store: Store
-  readonly events: LocalEventHub
+  /** Where producers publish: it appends to `eventLog`, which feeds the live stream. */
+  readonly events: EventLogSink
+  readonly eventLog: EventLog
+  readonly stream: StreamHub
   readonly metrics: ServerMetrics
+  readonly history: History
   readonly admin: AdminBootstrap
   readonly alerts: AlertEngine
+  /** Predictive maintenance; undefined when the plan does not include it (CAMTEL_PLAN, CAMTEL_ADDONS). */
+  readonly predictions: PredictionEngine | undefined
   readonly dispatcher: Dispatcher
   /** Every registered route with the permission it needs. */
   readonly routes: readonly RouteEntry[]
@@ -69,7 +85,8 @@ export function checkStartup(config: Config): void {
   if (config.bus) throw new ConfigError('CAMTEL_BUS', 'the NATS event log is not part of this version yet; unset CAMTEL_BUS')
 }
 
-const WEB_ROOT = fileURLToPath(new URL('../../web/static/', import.meta.url))
+// The dashboard as `npm run build` leaves it (Vite's output); absent in a checkout not yet built.
+const WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url))
 
 /** Per-token (or per-session) request limits, off unless CAMTEL_TOKEN_RATE_LIMIT is set. */
 function limitPerPrincipal(app: FastifyInstance, perMinute: number): void {
@@ -90,7 +107,21 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const logger = deps.logger ?? pino({ level: config.logLevel, base: { service: 'camtel' } })
   const store = deps.store ?? openSqliteStore({ dataDir: config.data, sync: config.sync })
   const metrics = new ServerMetrics()
-  const events = new LocalEventHub()
+  const eventLog =
+    deps.eventLog ??
+    new MemoryEventLog({
+      clock,
+      maxEvents: config.replayEvents,
+      maxAgeMs: config.replayAge * 1000,
+      // The wall clock even under a test clock: this is about process restarts, not data time.
+      firstId: restartSafeFirstId(systemClock.now()),
+      onListenerError: (err) => logger.error({ err, module: 'stream' }, 'event log listener failed'),
+    })
+  const events = new EventLogSink(eventLog, (err, lost) => {
+    metrics.eventLogAppendFailures.inc()
+    logger.error({ err, module: 'stream', events: lost.length }, 'event log append failed')
+  })
+  const stream = new StreamHub({ log: eventLog, metrics, logger: logger.child({ module: 'stream' }), limits: deps.stream })
   const fleet = new Fleet({
     registry: store.registry,
     telemetry: store.telemetry,
@@ -101,6 +132,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   })
   await fleet.load()
   const pipeline = new IngestPipeline({ fleet, telemetry: store.telemetry, events, clock, metrics })
+  const retention = { raw: config.retentionRaw, '1m': config.retention1m, '1h': config.retention1h }
+  const history = createHistory({ store, clock, metrics, logger, retention })
   const notifiers: Notifier[] = config.notifyUrl ? [new WebhookNotifier({ url: config.notifyUrl, secret: config.notifySecret })] : []
   const notifications = new Notifications({
     outbox: store.outbox,
@@ -119,6 +152,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const alerts = new AlertEngine({ store: store.alerts, fleet, clock, events, notifications, logger: logger.child({ module: 'alerts' }), lateAfter: config.lateAfter })
   await alerts.load()
   pipeline.addStage(alerts)
+  const predictions = predictionsEnabled(config) ? createPredictionEngine((id) => fleet.camera(id)?.camera) : undefined
+  if (predictions) pipeline.addStage(predictions)
   const admin = config.auth === 'on' ? await bootstrapAdminToken(store.tokens, { configured: config.adminToken, dataDir: config.data, now: clock.now() }) : {}
 
   const app = Fastify({
@@ -138,6 +173,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const failures = new FailureLimiter({ max: config.authFailures, windowMs: 60_000, clock })
   const auditor = new Auditor(store.audit, clock)
   await app.register(cookie)
+  // At the root and before the guard: its onRequest hook marks upgrade requests first, so that
+  // the socket of an upgrade the guard refuses (401, 403) is closed after the answer rather than
+  // left open; and an upgrade to any other route is refused cleanly too.
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } })
   const routes: RouteEntry[] = []
   installGuard(app, { routes, auth: config.auth, authenticator, failures, isStaticRoute: (url) => hasWeb && (url === '/' || url === '/*') })
   // Before the limiter's own onRoute hook, which reads the per-route settings this one writes.
@@ -155,7 +194,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   await app.register(telemetryRoutes, { pipeline, metrics, clock })
-  await app.register(registryRoutes, { fleet, auditor, alerts })
+  await app.register(registryRoutes, { fleet, auditor, alerts, gaps: store.gaps, predictions })
+  await app.register(predictionRoutes, { engine: predictions })
+  await app.register(gapRoutes, { fleet, gaps: store.gaps, clock })
   await app.register(alertRoutes, { engine: alerts, store: store.alerts, fleet, auditor, clock })
   await app.register(accountRoutes, {
     tokens: store.tokens,
@@ -168,14 +209,15 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     clock,
     secureCookie: config.secureCookie,
   })
-  await app.register(seriesRoutes, { fleet, telemetry: store.telemetry, clock })
+  await app.register(seriesRoutes, { fleet, series: history.series, clock })
+  await app.register(streamRoutes, { hub: stream, authenticator: config.auth === 'on' ? authenticator : undefined })
 
   const mqtt = config.mqtt
     ? new MqttIngest({ url: config.mqtt, topic: config.mqttTopic, pipeline, metrics, logger: logger.child({ module: 'mqtt' }), clientKey: config.data })
     : undefined
   const readiness = mqtt ? [async () => ({ name: 'mqtt', ok: mqtt.connected, detail: config.mqttTopic })] : []
   await app.register(opsRoutes, { metrics, fleet, store, readiness, version: VERSION, auth: config.auth })
-  if (hasWeb) await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', index: ['index.html'] })
+  if (hasWeb) await app.register(dashboardRoutes, { root: WEB_ROOT })
 
   let closed = false
   return {
@@ -185,15 +227,21 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     pipeline,
     store,
     events,
+    eventLog,
+    stream,
     metrics,
+    history,
     admin,
     alerts,
+    predictions,
     dispatcher,
     routes,
     async listen() {
       await app.ready()
       if (mqtt) await mqtt.start()
+      stream.start()
       fleet.start()
+      history.start()
       alerts.start()
       dispatcher.start()
       const address = await app.listen({ host: config.host, port: config.port })
@@ -203,10 +251,14 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       if (closed) return
       closed = true
       await mqtt?.stop()
+      // Before app.close(): consoles get 1001 (going away) and resume elsewhere with `since`.
+      await stream.close()
       await app.close()
       alerts.stop()
       await dispatcher.stop()
       await fleet.stop()
+      await history.stop()
+      await eventLog.close()
       await store.close()
     },
   }

@@ -17,7 +17,7 @@ import { clamp, hash, noise, round, smoothNoise, unit } from './random.js'
 export type Sample = Record<string, number | boolean>
 
 /** Housing temperature above which cameras throttle their encoder. */
-const THROTTLE_C = 75
+export const THROTTLE_C = 75
 /** Where an injected overheat takes the housing. */
 const OVERHEAT_C = 88
 /** Below this solar elevation (°) the day/night switch has turned the IR illuminator on. */
@@ -96,6 +96,16 @@ export class CameraModel {
     return this.injected
   }
 
+  /** The site's surroundings this camera samples. */
+  get environment(): SiteEnvironment {
+    return this.env
+  }
+
+  /** Card health at `ts` (100 = new) before any injected fault: its wear-out sawtooth. */
+  diskHealth(ts: number): number {
+    return this.history.diskHealth(ts)
+  }
+
   /** The camera's metrics at `ts` (epoch ms), or null when it is down and sends nothing. */
   sample(ts: number): Sample | null {
     if (!Number.isFinite(ts)) throw new RangeError('ts must be a finite epoch ms')
@@ -152,7 +162,7 @@ export class CameraModel {
     const drop = activeAt(ts, today.fpsDrops, before.fpsDrops)
     if (drop) fps *= fpsDropShare(drop)
     if (activeFault(this.injected, 'fps_drop', ts)) fps = Math.min(fps, c.fpsTarget * INJECTED_FPS_SHARE)
-    if (housingC > THROTTLE_C) fps *= Math.max(0.4, 1 - (housingC - THROTTLE_C) * 0.05)
+    fps *= throttleFactor(housingC)
     fps = clamp(fps - Math.abs(noise(base, N_FPS)) * 0.06 * (c.fpsTarget / 25), 0, c.fpsTarget)
     // Sensor noise under IR costs bits; busy scenes too; a covered lens compresses to little.
     const bitrate =
@@ -268,6 +278,11 @@ export class CameraModel {
     if (c.outdoor) g += 0.01 * Math.max(0, smoothNoise(this.env.site.seed, K_PATROL, ts, 600_000))
     return g
   }
+}
+
+/** Share of the target frame rate a camera keeps at this housing temperature (encoder throttling). */
+export function throttleFactor(housingC: number): number {
+  return housingC > THROTTLE_C ? Math.max(0.4, 1 - (housingC - THROTTLE_C) * 0.05) : 1
 }
 
 /** One model per camera; cameras of a site share its environment. */

@@ -27,6 +27,14 @@ const KIND: Record<SimSite['kind'], { coupling: number; open: number; close: num
   hospital: { coupling: 0.04, open: 7, close: 21, quiet: 0.65, weekends: true },
 }
 
+/** A multi-day heatwave over a site (a confounder: every camera of the site warms at once). */
+export interface Heatwave {
+  readonly from: number
+  readonly to: number
+  /** Extra outdoor heat at its afternoon peak, °C. */
+  readonly peakC: number
+}
+
 /** What every camera of a site sees at one instant. */
 export interface SiteConditions {
   readonly outdoorC: number
@@ -48,6 +56,7 @@ export class SiteEnvironment {
   private cachedOffset = 0
   private lastTs = Number.NaN
   private last: SiteConditions | undefined
+  private readonly heatwaves: Heatwave[] = []
 
   constructor(readonly site: SimSite) {
     // Throws RangeError on an unknown zone, which is what a caller needs to hear.
@@ -61,6 +70,13 @@ export class SiteEnvironment {
       minute: 'numeric',
       second: 'numeric',
     })
+  }
+
+  /** Adds a heatwave; call before sampling, as the last instant's conditions are cached. */
+  addHeatwave(h: Heatwave): void {
+    if (!(h.to > h.from) || !Number.isFinite(h.peakC)) throw new RangeError('a heatwave needs from < to and a finite peakC')
+    this.heatwaves.push(h)
+    this.lastTs = Number.NaN
   }
 
   /** The site's conditions at `ts`; the last instant is remembered, as a fleet samples all cameras at once. */
@@ -80,7 +96,7 @@ export class SiteEnvironment {
     const seed = this.site.seed
     // Weather's departure from the seasonal normal: mostly day to day, a little within hours.
     const weather = 3 * smoothNoise(seed, K_WEATHER, ts, DAY) + 0.7 * smoothNoise(seed, K_WEATHER_FAST, ts, 3 * HOUR)
-    const heat = this.heat(day, hour, summer)
+    const heat = this.heat(day, hour, summer) + this.heatwave(ts, hour)
     const seasonal = c.meanC - c.seasonAmpC * (1 - 2 * summer)
     // Peaks mid-afternoon local time, lowest before dawn.
     const diurnal = c.diurnalAmpC * Math.cos((2 * Math.PI * (hour - 15)) / 24)
@@ -156,6 +172,17 @@ export class SiteEnvironment {
     const p = 0.03 + 0.17 * summer ** 2
     if (hour < 12 || hour > 19 || unit(this.site.seed, K_HEAT, localDay) >= p) return 0
     return (4 + 5 * unit(this.site.seed, K_HEAT, localDay, 1)) * Math.cos((Math.PI * (hour - 15.5)) / 7)
+  }
+
+  /** Heatwave heat at `ts`: ramps in and out over half a day, warmest mid-afternoon, warm nights. */
+  private heatwave(ts: number, hour: number): number {
+    let extra = 0
+    for (const h of this.heatwaves) {
+      if (ts < h.from || ts >= h.to) continue
+      const ramp = Math.min(1, (ts - h.from) / (12 * HOUR), (h.to - ts) / (12 * HOUR))
+      extra += h.peakC * ramp * (0.65 + 0.35 * Math.cos((2 * Math.PI * (hour - 15)) / 24))
+    }
+    return extra
   }
 
   outdoorTempC(ts: number): number {

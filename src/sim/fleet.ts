@@ -104,6 +104,8 @@ export interface Fleet {
 export interface FleetOptions {
   cameras?: number
   seed?: number
+  /** Only these sites of the catalogue (ids), for fleets with another site mix; default all. */
+  sites?: readonly string[]
 }
 
 /** GB per day recorded per kbit/s of video. */
@@ -113,16 +115,20 @@ const INSTALL_FROM = Date.UTC(2021, 2, 1)
 const INSTALL_TO = Date.UTC(2025, 5, 30)
 
 /** A deterministic demo fleet: the same seed and size always give the same fleet. */
-export function createFleet({ cameras = 200, seed = 1 }: FleetOptions = {}): Fleet {
+export function createFleet({ cameras = 200, seed = 1, sites: only }: FleetOptions = {}): Fleet {
   if (!Number.isInteger(cameras) || cameras < 0) throw new RangeError('cameras must be a non-negative integer')
+  const unknown = only?.filter((id) => !SITES.some((s) => s.id === id)) ?? []
+  if (unknown.length > 0) throw new RangeError(`unknown sites: ${unknown.join(', ')}`)
+  const specs = only === undefined ? SITES : SITES.filter((s) => only.includes(s.id))
+  if (specs.length === 0) throw new RangeError('a fleet needs at least one site')
   const rng = new Rng(hash(seed, 0x5eed))
-  const sites = SITES.map((s) => toSimSite(s, seed))
+  const sites = specs.map((s) => toSimSite(s, seed))
   const counts = apportion(
     cameras,
-    SITES.map((s) => s.weight * rng.range(0.8, 1.2)),
+    specs.map((s) => s.weight * rng.range(0.8, 1.2)),
   )
   const all: SimCamera[] = []
-  SITES.forEach((spec, i) => all.push(...siteCameras(spec, counts[i] ?? 0, seed, rng)))
+  specs.forEach((spec, i) => all.push(...siteCameras(spec, counts[i] ?? 0, seed, rng)))
   return { seed, sites, cameras: all }
 }
 

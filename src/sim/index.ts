@@ -1,7 +1,8 @@
 /**
  * Fleet simulator: a deterministic demo fleet (sites, cameras), per-camera models producing
  * every known metric of DESIGN §2 with noise, diurnal cycles and random faults, failure
- * injection, and a sender that registers the fleet and streams or backfills telemetry.
+ * injection, failure scenarios with ground truth (`failures/`), and a sender that registers the
+ * fleet and streams or backfills telemetry.
  */
 export { createFleet, type Fleet, type FleetOptions, type SimCamera, type SimSite } from './fleet.js'
 export type { SiteClimate, SiteKind } from './catalog.js'
@@ -19,3 +20,13 @@ export {
 } from './sender.js'
 export type { RetryPolicy, SimLogger } from './uploader.js'
 export { mulberry32 } from './random.js'
+export {
+  type Confounder,
+  type ConfounderKind,
+  type Degradation,
+  type Scenario,
+  type ScenarioOptions,
+  planScenario,
+} from './failures/plan.js'
+export { FailingCamera, createFailingFleet } from './failures/failing-camera.js'
+export { type GroundTruth, type TruthFailure, groundTruth, truthFromJson, truthToJson } from './failures/truth.js'

@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { WireReport } from '../protocol/report.js'
-import { createModels, type CameraModel } from './camera-model.js'
+import { createModels, type Sample } from './camera-model.js'
 import type { Fault } from './faults.js'
-import { createFleet, type Fleet } from './fleet.js'
+import { createFailingFleet } from './failures/failing-camera.js'
+import type { Scenario } from './failures/plan.js'
+import { createFleet, type Fleet, type SimCamera } from './fleet.js'
 import { Uploader, silentLogger, type RetryPolicy, type SimLogger } from './uploader.js'
 
 /** DESIGN §2 takes any batch size; this keeps each request small and quick to make durable. */
@@ -18,6 +20,10 @@ export interface SimulatorOptions {
   token?: string
   cameras?: number
   seed?: number
+  /** Only these catalogue sites (another site mix); default all. */
+  sites?: readonly string[]
+  /** Failures and confounders to live through (planScenario on the same fleet), with skewed clocks and gaps. */
+  scenario?: Scenario
   /** Seconds between two reports of a camera. */
   intervalS?: number
   /** PUT the sites and cameras before sending telemetry. */
@@ -34,8 +40,18 @@ export interface SimulatorOptions {
 }
 
 export interface BackfillOptions extends Omit<SimulatorOptions, 'intervalS' | 'maxQueue'> {
-  /** How much history to send, ending now. */
+  /** How much history to send, ending now (or at `until`). */
   hours: number
+  /** End of the history (epoch ms, data time); default now. */
+  until?: number
+  /**
+   * Every this much data time, wait until everything sent so far is acknowledged, then call
+   * `onCheckpoint` with that data time (the evaluation reads predictions there).
+   */
+  checkpointEveryMs?: number
+  onCheckpoint?: (dataTime: number) => Promise<void>
+  /** Each batch the server took. */
+  onBatch?: (reports: readonly WireReport[]) => void
   /** Seconds between two samples of a camera in the history. */
   stepS?: number
   /** Batches in flight at once. */
@@ -49,9 +65,17 @@ export interface BackfillResult {
   readonly to: number
 }
 
+/** What the sender samples: a camera model, or one living through a failure scenario. */
+interface Sampler {
+  readonly camera: SimCamera
+  sample(ts: number): Sample | null
+  /** The timestamp the camera's own clock puts on a sample taken at `ts`. */
+  reportTs?(ts: number): number
+}
+
 interface Context {
   readonly fleet: Fleet
-  readonly models: CameraModel[]
+  readonly models: readonly Sampler[]
   readonly uploader: Uploader
   readonly logger: SimLogger
   readonly signal: AbortSignal
@@ -62,9 +86,11 @@ function setup(opts: SimulatorOptions): Context {
   const now = opts.now ?? Date.now
   const logger = opts.logger ?? silentLogger
   const signal = opts.signal ?? new AbortController().signal
-  const fleet = createFleet({ cameras: opts.cameras ?? 200, seed: opts.seed ?? 1 })
-  const models = createModels(fleet)
-  const byId = new Map(models.map((m) => [m.camera.id, m]))
+  const fleet = createFleet({ cameras: opts.cameras ?? 200, seed: opts.seed ?? 1, sites: opts.sites })
+  const failing = opts.scenario ? createFailingFleet(fleet, opts.scenario) : undefined
+  const bases = failing ? failing.map((f) => f.model) : createModels(fleet)
+  const models: readonly Sampler[] = failing ?? bases
+  const byId = new Map(bases.map((m) => [m.camera.id, m]))
   for (const { cameraId, ...fault } of opts.faults ?? []) {
     const model = byId.get(cameraId)
     if (model === undefined) throw new RangeError(`fault for unknown camera '${cameraId}'`)
@@ -132,12 +158,11 @@ async function live(ctx: Context, intervalS: number, maxQueue: number): Promise<
       // Always yields, so that uploads and an abort get their turn even when running late.
       await sleep(Math.max(0, t0 + n * slotMs - now()), undefined, { signal })
       const ts = now()
-      const iso = new Date(ts).toISOString()
       for (let i = n % slots; i < cams.length; i += slots) {
         const cam = cams[i]
         const metrics = cam?.model.sample(ts)
         if (cam === undefined || metrics == null) continue
-        queue.push({ cameraId: cam.model.camera.id, seq: cam.seq++, ts: iso, metrics })
+        queue.push({ cameraId: cam.model.camera.id, seq: cam.seq++, ts: new Date(cam.model.reportTs?.(ts) ?? ts).toISOString(), metrics })
       }
       if (queue.length > maxQueue) {
         const excess = queue.length - maxQueue
@@ -185,7 +210,7 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   const { models, uploader, signal, now } = ctx
   const stepMs = (opts.stepS ?? 60) * 1000
   if (!(stepMs > 0) || !(opts.hours >= 0)) throw new RangeError('hours must be >= 0 and stepS > 0')
-  const to = now()
+  const to = opts.until ?? now()
   const steps = Math.floor((opts.hours * 3_600_000) / stepMs)
   const from = to - steps * stepMs
   const cams = models.map((model) => ({ model, seq: to - steps }))
@@ -197,7 +222,9 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
     const p: Promise<void> = uploader
       .postTelemetry(batch)
       .then((ok) => {
-        if (ok) sent += batch.length
+        if (!ok) return
+        sent += batch.length
+        opts.onBatch?.(batch)
       })
       .catch(() => undefined) // an abort; the loop stops on the signal
       .finally(() => inflight.delete(p))
@@ -206,12 +233,20 @@ export async function backfill(opts: BackfillOptions): Promise<BackfillResult> {
   try {
     if (opts.register ?? true) await registerFleet(ctx)
     const batch: WireReport[] = []
+    const every = opts.checkpointEveryMs
+    let checkpoint = every !== undefined && every > 0 ? Math.floor(from / every) * every + every : Number.POSITIVE_INFINITY
     for (let k = 0; k < steps && !signal.aborted; k++) {
       const ts = from + k * stepMs
-      const iso = new Date(ts).toISOString()
+      while (ts >= checkpoint && every !== undefined) {
+        // Everything before the checkpoint is acknowledged before anyone looks.
+        if (batch.length > 0) await flush(batch.splice(0))
+        await Promise.all(inflight)
+        await opts.onCheckpoint?.(checkpoint)
+        checkpoint += every
+      }
       for (const cam of cams) {
         const metrics = cam.model.sample(ts)
-        if (metrics !== null) batch.push({ cameraId: cam.model.camera.id, seq: cam.seq++, ts: iso, metrics })
+        if (metrics !== null) batch.push({ cameraId: cam.model.camera.id, seq: cam.seq++, ts: new Date(cam.model.reportTs?.(ts) ?? ts).toISOString(), metrics })
       }
       while (batch.length >= MAX_BATCH) await flush(batch.splice(0, MAX_BATCH))
     }

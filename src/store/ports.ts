@@ -48,6 +48,63 @@ export interface TelemetryStore {
   saveLatest(entries: readonly CameraLatest[]): Promise<void>
 }
 
+export type RollupTier = '1m' | '1h'
+export type HistoryTier = 'raw' | RollupTier
+
+/** Length of a rollup tier's buckets in ms; buckets are aligned to multiples of it since the epoch. */
+export const ROLLUP_BUCKET_MS: Readonly<Record<RollupTier, number>> = { '1m': 60_000, '1h': 3_600_000 }
+
+/** One metric of one camera over one bucket, starting at `ts` (epoch ms). */
+export interface RollupBucket {
+  readonly ts: number
+  readonly min: number
+  readonly max: number
+  readonly sum: number
+  readonly count: number
+}
+
+export interface RollupQuery {
+  readonly cameraId: string
+  readonly metric: string
+  readonly tier: RollupTier
+  /** Buckets that overlap [from, to] are returned, oldest first. */
+  readonly from: number
+  readonly to: number
+  readonly limit: number
+}
+
+export interface RollUpOptions {
+  /** Bounds the work of one step, in reports (a store may fold in passes over several steps). */
+  maxReports: number
+  /** Buckets that end at or before these data times are past their tier's retention and not written. */
+  expiredBefore?: Partial<Record<RollupTier, number>>
+}
+
+/**
+ * Rollups (1 minute, 1 hour: min, max, sum, count per metric) and retention of every tier.
+ * Each accepted report joins the rollups of its buckets exactly once, late ones included: the
+ * write that stores a report records it as pending durably in the same transaction, and
+ * `rollUp` folds pending reports in, step by bounded step, exactly once across crashes. A store
+ * may also fold in synchronously and have nothing pending. Rollups outlive their raw rows, and
+ * raw retention keeps a report, however old, until it is in the rollups.
+ */
+export interface HistoryStore {
+  /** One step; `folded` counts the reports whose rollups this step completed, `pending` those still waiting. */
+  rollUp(o: RollUpOptions): Promise<{ folded: number; pending: number }>
+  /** Reports accepted but not yet in the rollups, and the arrival time of the oldest of them. */
+  backlog(): Promise<{ reports: number; oldestReceivedAt: number | undefined }>
+  readRollups(q: RollupQuery): Promise<RollupBucket[]>
+  /** Data time of the oldest data held for a camera in any tier (a bucket's start); undefined when none. */
+  firstDataTime(cameraId: string): Promise<number | undefined>
+  /**
+   * Deletes rows of a tier whose data lies wholly before `before` (epoch ms): raw reports with
+   * ts < before that are in the rollups already, buckets that end at or before it. Deletes at
+   * most `maxRows` per call and bounds its work; `done` once a sweep over every camera is
+   * complete, so callers loop.
+   */
+  expire(tier: HistoryTier, before: number, maxRows: number): Promise<{ deleted: number; done: boolean }>
+}
+
 export interface Site {
   id: string
   name: string
@@ -159,16 +216,46 @@ export interface AuditStore {
   list(q: { limit: number; before?: number; action?: string }): Promise<AuditEntry[]>
 }
 
+/**
+ * Reports an edge agent dropped when its buffer cap was reached (DESIGN §9a): `reports` of them,
+ * with data times in [from, to] (epoch ms), are missing for good.
+ */
+export interface Gap {
+  readonly cameraId: string
+  readonly from: number
+  readonly to: number
+  readonly reports: number
+  /** Name of the token or user that recorded it. */
+  readonly source: string
+  readonly recordedAt: number
+  readonly updatedAt: number
+}
+
+export interface GapStore {
+  /**
+   * One gap per (cameraId, from): recording it again, or an extended version (a later `to`,
+   * more `reports`), keeps the larger values, so agents may retry and extend. The camera must
+   * be registered.
+   */
+  recordGap(gap: Omit<Gap, 'recordedAt' | 'updatedAt'>, now: number): Promise<{ gap: Gap; created: boolean }>
+  /** Gaps of a camera that overlap [from, to], oldest first. */
+  listGaps(q: { cameraId: string; from: number; to: number; limit: number }): Promise<Gap[]>
+  /** The camera's latest gaps, newest first. */
+  recentGaps(cameraId: string, limit: number): Promise<Gap[]>
+}
+
 /** One storage engine (SQLite, PostgreSQL) behind the roles the server uses. */
 export interface Store {
   readonly kind: string
   readonly telemetry: TelemetryStore
+  readonly history: HistoryStore
   readonly registry: RegistryStore
   readonly tokens: TokenStore
   readonly accounts: AccountStore
   readonly audit: AuditStore
   readonly alerts: AlertStore
   readonly outbox: OutboxStore
+  readonly gaps: GapStore
   /** Bytes on disk used by the store, for capacity and benchmarks; undefined if unknown. */
   sizeBytes(): Promise<number | undefined>
   close(): Promise<void>

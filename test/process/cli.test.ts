@@ -25,7 +25,8 @@ describe('camtel command', () => {
     expect(top.out).toMatch(/serve/)
     expect(top.out).toMatch(/demo/)
     expect(top.out).toMatch(/sim/)
-    for (const cmd of ['serve', 'demo', 'sim']) {
+    expect(top.out).toMatch(/agent/)
+    for (const cmd of ['serve', 'demo', 'sim', 'agent']) {
       const r = camtel([cmd, '--help'])
       expect(r.status, cmd).toBe(0)
       expect(r.out).toMatch(new RegExp(`Usage: camtel ${cmd}`))

@@ -8,8 +8,17 @@ import { badRequest, notFound } from '../errors.js'
 import type { Auditor } from '../audit.js'
 import type { AlertEngine } from '../../alerts/engine.js'
 import { alertView } from '../../alerts/views.js'
+import { gapView } from '../../protocol/gaps.js'
+import type { GapStore } from '../../store/ports.js'
+import type { PredictionEngine } from '../../predict/index.js'
 
-export async function registryRoutes(app: FastifyInstance, deps: { fleet: Fleet; auditor: Auditor; alerts: AlertEngine }): Promise<void> {
+/** Gaps shown in a camera's drill-down; the timeline reads all of them from /cameras/:id/gaps. */
+const DRILL_DOWN_GAPS = 20
+
+export async function registryRoutes(
+  app: FastifyInstance,
+  deps: { fleet: Fleet; auditor: Auditor; alerts: AlertEngine; gaps: GapStore; predictions?: PredictionEngine | undefined },
+): Promise<void> {
   const { fleet } = deps
 
   app.put<{ Params: SiteParams; Body: SiteBody }>(
@@ -68,6 +77,7 @@ export async function registryRoutes(app: FastifyInstance, deps: { fleet: Fleet;
         tags: [...new Set(b.tags ?? [])],
         offlineAfter: b.offlineAfter ?? null,
       })
+      if (existing && existing.siteId !== b.siteId) await deps.alerts.cameraMoved(req.params.id, b.siteId)
       await deps.auditor.record(req, created ? 'camera.create' : 'camera.update', `camera:${req.params.id}`, b)
       return reply.code(created ? 201 : 200).send({ ...cameraDetail(fleet.camera(req.params.id)!, fleet), alerts: deps.alerts.openAlertsOf(req.params.id).map(alertView) })
     },
@@ -109,7 +119,13 @@ export async function registryRoutes(app: FastifyInstance, deps: { fleet: Fleet;
       const state = fleet.camera(req.params.id)
       // Another site's camera is "not found", so that its existence is not revealed either.
       if (!state || !canSeeSite(principalOf(req), state.camera.siteId)) throw notFound(`camera ${req.params.id}`)
-      return { ...cameraDetail(state, fleet), alerts: deps.alerts.openAlertsOf(state.camera.id).map(alertView) }
+      return {
+        ...cameraDetail(state, fleet),
+        alerts: deps.alerts.openAlertsOf(state.camera.id).map(alertView),
+        gaps: (await deps.gaps.recentGaps(state.camera.id, DRILL_DOWN_GAPS)).map(gapView),
+        // Highest risk first; empty when the plan has no predictive maintenance.
+        predictions: deps.predictions?.list({ sites: null, camera: state.camera.id }) ?? [],
+      }
     },
   )
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { pino } from 'pino'
 import { type Config, loadConfig } from '../../config/index.js'
 import type { Clock } from '../../core/clock.js'
-import { type CamtelServer, createServer } from '../app.js'
+import { type CamtelServer, type ServerDeps, createServer } from '../app.js'
 
 export const ADMIN_TOKEN = 'ct_test-admin-token'
 
@@ -20,7 +20,7 @@ export interface TestServer {
 /** A real server on 127.0.0.1 with a random port and a fresh data folder. */
 export async function startTestServer(
   overrides: Partial<Config> = {},
-  deps: { clock?: Clock; dataDir?: string } = {},
+  deps: { clock?: Clock; dataDir?: string } & Pick<ServerDeps, 'eventLog' | 'stream'> = {},
 ): Promise<TestServer> {
   const dataDir = deps.dataDir ?? mkdtempSync(join(tmpdir(), 'camtel-test-'))
   const config: Config = {
@@ -33,7 +33,7 @@ export async function startTestServer(
     sync: 'normal',
     ...overrides,
   }
-  const server = await createServer(config, { clock: deps.clock, logger: pino({ level: 'silent' }) })
+  const server = await createServer(config, { clock: deps.clock, logger: pino({ level: 'silent' }), eventLog: deps.eventLog, stream: deps.stream })
   await server.listen()
   const port = (server.app.server.address() as { port: number }).port
   const url = `http://127.0.0.1:${port}`

@@ -95,7 +95,7 @@ export class SqliteAlerts implements AlertStore {
   async updateAlert(a: AlertRecord): Promise<void> {
     this.db
       .prepare(
-        `UPDATE alerts SET severity = @severity, state = @state, silenced = @silenced, late = @late, value = @value,
+        `UPDATE alerts SET site_id = @site_id, severity = @severity, state = @state, silenced = @silenced, late = @late, value = @value,
            resolved_at = @resolved_at, ack = @ack, incident_id = @incident_id, updated_at = @updated_at WHERE id = @id`,
       )
       .run({ ...alertParams(a), id: a.id })

@@ -25,8 +25,8 @@ CREATE TABLE IF NOT EXISTS cameras (
   tags TEXT NOT NULL DEFAULT '[]',
   offline_after REAL,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-  -- Snapshot of the latest values ({metric: [value, ts]}), refreshed in the background;
-  -- start-up replays reports newer than latest_ts on top of it.
+  -- Snapshot of the latest values (a compact blob, see latest-snapshot.ts), refreshed in the
+  -- background; start-up replays reports newer than latest_ts on top of it.
   latest TEXT, latest_ts INTEGER, last_seen INTEGER
 );
 CREATE INDEX IF NOT EXISTS cameras_by_site ON cameras (site_id);

@@ -1,116 +1,51 @@
-import type { Database, Statement } from 'better-sqlite3'
+import type { Database } from 'better-sqlite3'
 import type { Report } from '../../protocol/report.js'
-import { MetricEncoder, decodeMetrics, decodeOne } from '../codec.js'
+import { decodeMetrics, decodeOne } from '../codec.js'
 import type { CameraLatest, LatestMetrics, SeriesQuery, TelemetryStore, WriteOutcome } from '../ports.js'
+import { BatchPacker } from './batch-pack.js'
 import type { CameraNumbers } from './camera-numbers.js'
+import type { MetricNames } from './metric-names.js'
+import { OUTCOME_DUPLICATE, OUTCOME_SEQ_RESET, type LatestRow } from './write-core.js'
+import type { Writer } from './writer.js'
+import { LatestEncoder, decodeLatest } from './latest-snapshot.js'
 
-const NO_SEQ = -1
-/** Custom metric names are data from the outside; an upper bound keeps the dictionary sane. */
-export const MAX_METRIC_NAMES = 100_000
+export { MAX_METRIC_NAMES, MetricDictionaryFullError } from './metric-names.js'
 
-export class MetricDictionaryFullError extends Error {
-  readonly code = 'metric_dictionary_full'
-}
+const NEW: WriteOutcome = Object.freeze({ duplicate: false, seqReset: false })
+const DUPLICATE: WriteOutcome = Object.freeze({ duplicate: true, seqReset: false })
+const RESET: WriteOutcome = Object.freeze({ duplicate: false, seqReset: true })
 
+/**
+ * Raw telemetry on SQLite. Writes are packed here, on the caller's thread, with camera numbers
+ * and metric ids resolved, and applied by the writer (writer.ts); reads use this connection.
+ */
 export class SqliteTelemetry implements TelemetryStore {
-  private readonly encoder = new MetricEncoder()
-  private readonly metricIds = new Map<string, number>()
-  private readonly metricNames = new Map<number, string>()
-  /** Highest seq stored per camera num: a report above it cannot be a counter reset. */
-  private readonly maxSeq = new Map<number, number>()
-  private readonly insert: Statement
-  private readonly seqUsedElsewhere: Statement
-  private readonly maxSeqOf: Statement
-  private readonly insertMetric: Statement
-  private readonly writeTx: (reports: readonly Report[], receivedAt: number) => WriteOutcome[]
+  private readonly packer = new BatchPacker()
+  private readonly latest = new LatestEncoder()
+  private readonly camOf = (cameraId: string) => this.cams.require(cameraId)
+  // New metric names are committed at once, on their own: an unused name is harmless, and a
+  // name must exist before any row that refers to its id.
+  private readonly idOf = (metric: string) => this.names.assign(metric)
 
   constructor(
     private readonly db: Database,
     private readonly cams: CameraNumbers,
-  ) {
-    for (const row of db.prepare('SELECT id, name FROM metric_names').all() as Array<{ id: number; name: string }>) {
-      this.metricIds.set(row.name, row.id)
-      this.metricNames.set(row.id, row.name)
-    }
-    this.insert = db.prepare('INSERT OR IGNORE INTO reports (cam, ts, seq, recv, data) VALUES (?, ?, ?, ?, ?)')
-    this.seqUsedElsewhere = db.prepare('SELECT 1 FROM reports WHERE cam = ? AND seq = ? AND ts != ? LIMIT 1').pluck()
-    this.maxSeqOf = db.prepare('SELECT max(seq) FROM reports WHERE cam = ? AND seq >= 0').pluck()
-    this.insertMetric = db.prepare('INSERT INTO metric_names (id, name) VALUES (?, ?)')
-    this.writeTx = db.transaction((reports: readonly Report[], receivedAt: number) =>
-      reports.map((r) => this.writeOne(r, receivedAt)),
-    )
-  }
+    private readonly names: MetricNames,
+    private readonly writer: Writer,
+  ) {}
 
   async writeReports(reports: readonly Report[], receivedAt: number): Promise<WriteOutcome[]> {
     if (reports.length === 0) return []
-    const maxSeqBefore = new Map(this.maxSeq)
-    try {
-      return this.writeTx(reports, receivedAt)
-    } catch (err) {
-      // The transaction rolled back: forget what it taught the in-memory caches.
-      this.maxSeq.clear()
-      for (const [k, v] of maxSeqBefore) this.maxSeq.set(k, v)
-      this.reloadMetricNames()
-      throw err
-    }
-  }
-
-  private writeOne(r: Report, receivedAt: number): WriteOutcome {
-    const cam = this.cams.require(r.cameraId)
-    const seq = r.seq ?? NO_SEQ
-    // Read before the insert, so that the report itself does not count as an earlier use.
-    const knownMax = seq === NO_SEQ ? NO_SEQ : this.knownMaxSeq(cam)
-    const inserted = this.insert.run(cam, r.ts, seq, receivedAt, this.encode(r.metrics)).changes === 1
-    if (!inserted) return { duplicate: true, seqReset: false }
-    let seqReset = false
-    if (seq !== NO_SEQ) {
-      if (seq <= knownMax) seqReset = this.seqUsedElsewhere.get(cam, seq, r.ts) !== undefined
-      else this.maxSeq.set(cam, seq)
-    }
-    return { duplicate: false, seqReset }
-  }
-
-  private knownMaxSeq(cam: number): number {
-    let known = this.maxSeq.get(cam)
-    if (known === undefined) {
-      known = (this.maxSeqOf.get(cam) as number | null) ?? NO_SEQ
-      this.maxSeq.set(cam, known)
-    }
-    return known
-  }
-
-  private encode(metrics: Readonly<Record<string, number>>): Buffer {
-    const entries: Array<[number, number]> = []
-    for (const name in metrics) entries.push([this.metricId(name), metrics[name] as number])
-    return this.encoder.encode(entries)
-  }
-
-  private metricId(name: string): number {
-    let id = this.metricIds.get(name)
-    if (id === undefined) {
-      if (this.metricIds.size >= MAX_METRIC_NAMES) {
-        throw new MetricDictionaryFullError(`more than ${MAX_METRIC_NAMES} distinct metric names`)
-      }
-      id = this.metricIds.size + 1
-      this.insertMetric.run(id, name)
-      this.metricIds.set(name, id)
-      this.metricNames.set(id, name)
-    }
-    return id
-  }
-
-  private reloadMetricNames(): void {
-    this.metricIds.clear()
-    this.metricNames.clear()
-    for (const row of this.db.prepare('SELECT id, name FROM metric_names').all() as Array<{ id: number; name: string }>) {
-      this.metricIds.set(row.name, row.id)
-      this.metricNames.set(row.id, row.name)
-    }
+    const batch = this.packer.pack(reports, receivedAt, this.camOf, this.idOf)
+    const codes = await this.writer.write(batch)
+    const out: WriteOutcome[] = new Array(codes.length)
+    for (let i = 0; i < codes.length; i++) out[i] = codes[i] === OUTCOME_DUPLICATE ? DUPLICATE : codes[i] === OUTCOME_SEQ_RESET ? RESET : NEW
+    return out
   }
 
   async readSeries(q: SeriesQuery): Promise<Array<[number, number]>> {
     const cam = this.cams.get(q.cameraId)
-    const id = this.metricIds.get(q.metric)
+    const id = this.names.idOf(q.metric)
     if (cam === undefined || id === undefined) return []
     const rows = this.db
       .prepare('SELECT ts, data FROM reports WHERE cam = ? AND ts >= ? AND ts <= ? ORDER BY ts, seq')
@@ -134,12 +69,15 @@ export class SqliteTelemetry implements TelemetryStore {
   async loadLatest(): Promise<CameraLatest[]> {
     const cameras = this.db
       .prepare('SELECT num, id, latest, latest_ts, last_seen FROM cameras')
-      .all() as Array<{ num: number; id: string; latest: string | null; latest_ts: number | null; last_seen: number | null }>
+      .all() as Array<{ num: number; id: string; latest: Buffer | string | null; latest_ts: number | null; last_seen: number | null }>
     const newer = this.db.prepare('SELECT ts, recv, data FROM reports WHERE cam = ? AND ts >= ? ORDER BY ts').raw()
     const out: CameraLatest[] = []
     for (const c of cameras) {
-      const metrics: LatestMetrics = Object.create(null)
-      if (c.latest) {
+      let metrics: LatestMetrics = Object.create(null)
+      if (Buffer.isBuffer(c.latest)) {
+        metrics = decodeLatest(c.latest, c.latest_ts ?? 0, (id) => this.names.nameOf(id))
+      } else if (typeof c.latest === 'string') {
+        // The JSON form of data folders written before the compact snapshot.
         for (const [name, [value, ts]] of Object.entries(JSON.parse(c.latest) as Record<string, [number, number]>)) {
           metrics[name] = { value, ts }
         }
@@ -150,7 +88,7 @@ export class SqliteTelemetry implements TelemetryStore {
         lastSeen = Math.max(lastSeen ?? 0, recv)
         lastTs = Math.max(lastTs ?? 0, ts)
         decodeMetrics(data, (id, value) => {
-          const name = this.metricNames.get(id)
+          const name = this.names.nameOf(id)
           if (name === undefined) return
           const prev = metrics[name]
           if (!prev || prev.ts <= ts) metrics[name] = { value, ts }
@@ -162,13 +100,7 @@ export class SqliteTelemetry implements TelemetryStore {
   }
 
   async saveLatest(entries: readonly CameraLatest[]): Promise<void> {
-    const update = this.db.prepare('UPDATE cameras SET latest = ?, latest_ts = ?, last_seen = ? WHERE id = ?')
-    this.db.transaction(() => {
-      for (const e of entries) {
-        const compact: Record<string, [number, number]> = {}
-        for (const [name, { value, ts }] of Object.entries(e.metrics)) compact[name] = [value, ts]
-        update.run(JSON.stringify(compact), e.lastTs ?? null, e.lastSeen ?? null, e.cameraId)
-      }
-    })()
+    const rows: LatestRow[] = entries.map((e) => [e.cameraId, this.latest.encode(e.metrics, e.lastTs ?? 0, this.idOf), e.lastTs ?? null, e.lastSeen ?? null])
+    if (rows.length > 0) await this.writer.saveLatest(rows)
   }
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Report } from '../../protocol/report.js'
 import type { Store } from '../ports.js'
+import { runHistoryContract } from './history-contract.js'
 
 /**
  * The behaviour every Store must have. Each implementation's test calls this with a factory
@@ -37,6 +38,17 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
     afterEach(async () => {
       await store.close()
       await factory.cleanup?.()
+    })
+
+    describe('history', () => {
+      runHistoryContract({
+        store: () => store,
+        reopen: factory.reopen
+          ? async () => {
+              store = await (factory.reopen as (s: Store) => Promise<Store>)(store)
+            }
+          : undefined,
+      })
     })
 
     it('stores a batch and reads a metric back in time order', async () => {

@@ -1,0 +1,84 @@
+import { D_HEALTH, D_REC_OFF_H, D_USED_MAX, D_WERR } from '../daily.js'
+import { H_HEALTH, H_USED_LAST } from '../hourly.js'
+import { forecast, logTime, theilSen, timeToThreshold } from '../stats.js'
+import { DAY_MS } from '../track.js'
+import { type Assessment, type DetectorContext, daysText, fmt, passes } from './context.js'
+
+/**
+ * Remaining card life at which a card dies. Vendors report health as a share of rated
+ * endurance; cards keep working a little past 0 % of margin-adjusted life, and we (like the
+ * simulator) take them to die at 3 %. A fleet with real replacement records should set this
+ * from them.
+ */
+export const CARD_EOL_PCT = 3
+/** Disk use at which loop recording can no longer keep up and footage is lost. */
+export const DISK_FULL_PCT = 99.5
+
+/**
+ * SD/edge storage wear-out. Health falls with cumulative writes: a robust trend over up to three
+ * weeks projects when it reaches end of life (the most predictable failure there is); write
+ * errors read as a daily rate (never the counter's absolute value, which old cameras carry in the
+ * millions, and never across a counter reset) and dropped recordings confirm a card near its end.
+ */
+export function diskFailure(c: DetectorContext): Assessment | undefined {
+  const t = c.track
+  const raised = c.raised('disk_failure')
+  // A card replaced (health jumps up) starts a new life: its old trend says nothing.
+  const prev = t.days.closedValue(0, D_HEALTH)
+  const now = t.latest[H_HEALTH] as number
+  if (Number.isFinite(prev) && Number.isFinite(now) && now > prev + 15) c.setMark('disk_failure')
+  const since = c.mark('disk_failure')
+  const hours = Math.max(1, c.hoursRecent(3, since))
+  const errorsPerDay = (c.sumRecent(D_WERR, 3, since) * 24) / hours
+  const gapHours = c.sumRecent(D_REC_OFF_H, 3, since)
+  const s = c.series(D_HEALTH, 21, since)
+  const trend = theilSen(s.xs, s.ys, c.nowDay)
+  if (!Number.isFinite(now) && trend === undefined && errorsPerDay === 0) return undefined
+  const level = Number.isFinite(now) ? now : (trend?.level ?? Number.NaN)
+  const wearing = passes(trend, { span: 4, agreement: 0.8 }, raised) && (trend?.slope ?? 0) <= (raised ? -0.02 : -0.05)
+  const days = level <= CARD_EOL_PCT ? 0 : wearing && trend ? forecast(timeToThreshold(level, trend.slope, CARD_EOL_PCT, 'down', 0)) : Number.POSITIVE_INFINITY
+  const explain = () => {
+    const evidence: string[] = []
+    if (wearing && trend) {
+      evidence.push(
+        `disk_health_pct fell ${fmt(-trend.slope, 2)} %/day over ${fmt(trend.span, 0)} days (Theil-Sen, ${fmt(100 * trend.agreement, 0)} % of pairs agree); now ${fmt(level)} %, ${daysText(days)} to end of life (${CARD_EOL_PCT} %)`,
+      )
+    } else if (Number.isFinite(level)) {
+      evidence.push(`disk_health_pct ${fmt(level)} %, not falling measurably`)
+    }
+    if (errorsPerDay > 0) evidence.push(`write errors ${fmt(errorsPerDay)}/day over the last 3 days`)
+    if (gapHours > 0) evidence.push(`recording stopped for ${fmt(gapHours)} h in the last 3 days`)
+    return evidence
+  }
+  return { features: [logTime(days), Math.log10(1 + errorsPerDay)], etaMs: Number.isFinite(days) ? c.now + days * DAY_MS : null, explain }
+}
+
+/**
+ * Disk full / retention shortfall: loop recording holds disk use flat, however high (a card held
+ * at 98 % is fine). Use that keeps climbing block after block (a robust trend on six-hour maxima
+ * over three days, or daily maxima over ten for slow fills) projects when the card is full.
+ */
+export function diskFull(c: DetectorContext): Assessment | undefined {
+  const t = c.track
+  const raised = c.raised('disk_full')
+  const now = t.latest[H_USED_LAST] as number
+  if (!Number.isFinite(now)) return undefined
+  // Cleared or reformatted: a new fill starts from here.
+  const prev = t.days.closedValue(0, D_USED_MAX)
+  if (Number.isFinite(prev) && now < prev - 8) c.setMark('disk_full')
+  const since = c.mark('disk_full')
+  const fast = t.quarters.series('used', since)
+  const quick = theilSen(fast.xs, fast.ys, c.nowDay)
+  const slowSeries = c.series(D_USED_MAX, 10, since)
+  const slow = theilSen(slowSeries.xs, slowSeries.ys, c.nowDay)
+  const rising = (tr: typeof quick, gate: { span: number; agreement: number }, minSlope: number, minRise: number) =>
+    tr !== undefined && passes(tr, gate, raised) && tr.slope >= minSlope && tr.slope * tr.span >= minRise
+  const trend = rising(quick, { span: 1, agreement: 0.8 }, 0.2, 0.5) ? quick : rising(slow, { span: 4, agreement: 0.8 }, 0.05, 1) ? slow : undefined
+  const days = now >= DISK_FULL_PCT ? 0 : trend ? forecast(timeToThreshold(trend.level, trend.slope, DISK_FULL_PCT, 'up', 0)) : Number.POSITIVE_INFINITY
+  const explain = () => [
+    trend
+      ? `disk_used_pct rising ${fmt(trend.slope, 2)} %/day over ${fmt(trend.span, 1)} days (Theil-Sen, ${fmt(100 * trend.agreement, 0)} % of pairs agree) where loop recording should hold it flat; now ${fmt(now, 2)} %, full (${DISK_FULL_PCT} %) in ${daysText(days)}`
+      : `disk_used_pct ${fmt(now, 2)} % and holding (loop recording)`,
+  ]
+  return { features: [logTime(days)], etaMs: Number.isFinite(days) ? c.now + days * DAY_MS : null, explain }
+}

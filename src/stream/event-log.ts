@@ -1,0 +1,47 @@
+import type { DomainEvent } from './events.js'
+
+/** An event with its place in the log. Ids increase strictly across the whole fleet. */
+export interface StoredEvent extends DomainEvent {
+  readonly id: number
+  /**
+   * `data` as JSON, when the log keeps it that way (it need not). The stream then sends it as
+   * is rather than serialise `data` again for every replay: a log that holds a million events
+   * replays them at the speed of copying strings.
+   */
+  readonly dataJson?: string
+}
+
+export interface ReplayWindow {
+  /** Lowest id that can still be replayed (newest + 1 when the log is empty). */
+  readonly oldest: number
+  /** Highest id appended so far (0 when none). */
+  readonly newest: number
+}
+
+/**
+ * The durable, ordered log of everything the live stream carries (DESIGN §6). Implementations:
+ * the embedded one in the SQLite data folder; later NATS JetStream for several instances.
+ * Each must pass `test-support/event-log-contract.ts`.
+ *
+ * Invariants the stream relies on for a gap-free, repeat-free seam between replay and live:
+ * - the first id is 1; appends get ids in the order they were called, even when the caller
+ *   does not wait for one append before the next;
+ * - an event handed to a subscriber is already visible to `readAfter`, and when `readAfter`
+ *   returns id n, every id below n that is still in the window is visible too;
+ * - the window only moves forward: `oldest` and `newest` never decrease.
+ */
+export interface EventLog {
+  /** Appends durably; resolves with the events and their ids, in order. */
+  append(events: readonly DomainEvent[]): Promise<StoredEvent[]>
+  /** Events with id > `after`, oldest first, at most `limit`. Only ids inside the window. */
+  readAfter(after: number, limit: number): Promise<StoredEvent[]>
+  /** What can be replayed now (CAMTEL_REPLAY_AGE, CAMTEL_REPLAY_EVENTS). */
+  window(): Promise<ReplayWindow>
+  /**
+   * Every appended batch, in id order, as soon as it is durable, each exactly once. Listeners
+   * must not throw; a listener added during a delivery gets the next batch, not that one.
+   */
+  subscribe(listener: (events: readonly StoredEvent[]) => void): () => void
+  /** Stops delivery; later appends reject. */
+  close(): Promise<void>
+}

@@ -1,0 +1,117 @@
+export type MessageKind = 'live' | 'replay' | 'control'
+
+export interface Frame {
+  readonly data: Buffer
+  readonly messages: number
+  readonly byKind: Readonly<Record<MessageKind, number>>
+}
+
+/**
+ * Frames built in one flush, shared between consoles: after a batch, most consoles have the
+ * same messages queued, and joining and encoding them once instead of once per console is what
+ * lets one process feed a thousand consoles.
+ */
+export class FrameCache {
+  private readonly byFirst = new Map<string, Array<{ parts: readonly string[]; data: Buffer }>>()
+
+  data(queue: readonly string[], start: number, end: number): Buffer {
+    const first = queue[start] as string
+    const candidates = this.byFirst.get(first)
+    next: for (const c of candidates ?? []) {
+      if (c.parts.length !== end - start) continue
+      // Usually the very same string objects, so each comparison is a pointer check.
+      for (let i = 1; i < c.parts.length; i++) if (c.parts[i] !== queue[start + i]) continue next
+      return c.data
+    }
+    const parts = queue.slice(start, end)
+    const data = encode(parts)
+    if (candidates) candidates.push({ parts, data })
+    else this.byFirst.set(first, [{ parts, data }])
+    return data
+  }
+}
+
+/** One message as itself, several as a JSON array (DESIGN §6: clients accept both). */
+function encode(parts: readonly string[]): Buffer {
+  return Buffer.from(parts.length === 1 ? (parts[0] as string) : `[${parts.join(',')}]`)
+}
+
+/** A console's unsent messages, serialised, with their event ids (0 for control messages). */
+export class SendQueue {
+  // Parallel arrays with a moving head: cheaper than shift() on long queues.
+  private texts: string[] = []
+  private ids: number[] = []
+  private kinds: MessageKind[] = []
+  private head = 0
+  private chars = 0
+  /** The id of the last event taken for sending. */
+  lastSentId: number | undefined
+
+  get length(): number {
+    return this.texts.length - this.head
+  }
+
+  /** Approximately the bytes waiting (characters; event JSON is nearly all ASCII). */
+  get bytes(): number {
+    return this.chars
+  }
+
+  push(text: string, id: number, kind: MessageKind): void {
+    this.texts.push(text)
+    this.ids.push(id)
+    this.kinds.push(kind)
+    this.chars += text.length
+  }
+
+  firstEventId(): number | undefined {
+    for (let i = this.head; i < this.ids.length; i++) {
+      const id = this.ids[i] as number
+      if (id > 0) return id
+    }
+    return undefined
+  }
+
+  /** The next frame: as many messages as fit in `maxBytes`, and always at least one. */
+  take(maxBytes: number, cache?: FrameCache): Frame | undefined {
+    const start = this.head
+    if (start >= this.texts.length) return undefined
+    let chars = 0
+    let end = start
+    while (end < this.texts.length) {
+      const len = (this.texts[end] as string).length
+      if (end > start && chars + len > maxBytes) break
+      chars += len
+      end++
+    }
+    const data = cache ? cache.data(this.texts, start, end) : encode(this.texts.slice(start, end))
+    const byKind = { live: 0, replay: 0, control: 0 }
+    for (let i = start; i < end; i++) {
+      byKind[this.kinds[i] as MessageKind]++
+      const id = this.ids[i] as number
+      if (id > 0) this.lastSentId = id
+    }
+    this.head = end
+    this.chars -= chars
+    this.compact()
+    return { data, messages: end - start, byKind }
+  }
+
+  clear(): void {
+    // Truncated rather than replaced: the same arrays serve every flush without new garbage.
+    this.texts.length = 0
+    this.ids.length = 0
+    this.kinds.length = 0
+    this.head = 0
+    this.chars = 0
+  }
+
+  private compact(): void {
+    if (this.head === this.texts.length) this.clear()
+    else if (this.head > 1024 && this.head * 2 > this.texts.length) {
+      this.texts = this.texts.slice(this.head)
+      this.ids = this.ids.slice(this.head)
+      this.kinds = this.kinds.slice(this.head)
+      this.head = 0
+    }
+  }
+}

@@ -1,0 +1,222 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+
+/**
+ * The edge agent against real processes: `camtel serve` and `camtel agent` on free ports with
+ * their own folders, killed with SIGKILL at awkward moments. Every wait is for a condition,
+ * with a deadline; nothing asserts on how long something took.
+ */
+const ROOT = new URL('../../', import.meta.url).pathname
+const ADMIN = 'ct_agent-test-admin'
+const T0 = Date.now() - 3_600_000
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+const procs: ChildProcess[] = []
+const dirs: string[] = []
+afterEach(() => {
+  for (const p of procs.splice(0)) if (p.exitCode === null) p.kill('SIGKILL')
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+function tempDir(name: string): string {
+  const d = mkdtempSync(join(tmpdir(), `camtel-${name}-`))
+  dirs.push(d)
+  return d
+}
+
+function camtel(args: string[], env: Record<string, string> = {}): ChildProcess {
+  const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, CAMTEL_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  procs.push(p)
+  return p
+}
+
+const serve = (data: string, port: number) => camtel(['serve'], { CAMTEL_DATA: data, CAMTEL_PORT: String(port), CAMTEL_HOST: '127.0.0.1', CAMTEL_ADMIN_TOKEN: ADMIN, CAMTEL_SYNC: 'normal' })
+
+function agent(o: { server: string; token: string; buffer: string; port: number; extra?: string[] }): ChildProcess {
+  return camtel([
+    'agent', '--server', o.server, '--token', o.token, '--buffer', o.buffer, '--listen', String(o.port), '--name', 'test',
+    '--retry-min', '0.1', '--retry-max', '1', '--health-interval', '1', '--log-level', 'warn', '--sync', 'normal', ...(o.extra ?? []),
+  ])
+}
+
+async function kill9(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null) return
+  const exited = new Promise((r) => p.once('exit', r))
+  p.kill('SIGKILL')
+  await exited
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    try {
+      const v = await probe()
+      if (v !== undefined) return v
+    } catch {
+      // not there yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+const healthy = (url: string) => until(`${url} to answer`, async () => ((await fetch(`${url}/healthz`)).ok ? true : undefined))
+
+function api(url: string, path: string, init: { method?: string; json?: unknown; token?: string } = {}) {
+  return fetch(url + path, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${init.token ?? ADMIN}`, ...(init.json === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: init.json === undefined ? undefined : JSON.stringify(init.json),
+  })
+}
+
+/** Points the server holds for a camera (raw: one per stored report), 0 for an unknown camera. */
+async function storedTs(url: string, camera: string, from: number, to: number): Promise<number[]> {
+  const res = await api(url, `/api/v1/cameras/${encodeURIComponent(camera)}/series?metric=fps&from=${from}&to=${to}`)
+  if (res.status === 404) return []
+  const body = (await res.json()) as { tier: string; points: Array<[number, number]> }
+  expect(body.tier).toBe('raw')
+  return body.points.map((p) => p[0])
+}
+
+interface Answer {
+  accepted: number
+  duplicates: number
+  rejected: unknown[]
+}
+
+/** POSTs to the agent until it answers: a sender that retries what got no answer. */
+async function sendToAgent(url: string, reports: unknown[]): Promise<Answer> {
+  return until('the agent to answer', async () => {
+    const res = await fetch(`${url}/api/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reports }) })
+    return res.status === 200 ? ((await res.json()) as Answer) : undefined
+  })
+}
+
+const agentStatus = async (url: string) => (await (await fetch(`${url}/healthz`)).json()) as { metrics: Record<string, number> }
+
+describe('the edge agent, with real processes', () => {
+  it('holds every report through a server outage, an agent kill -9 and a server kill -9, and delivers each exactly once, live ones first', async () => {
+    const [serverPort, agentPort] = [await freePort(), await freePort()]
+    const serverUrl = `http://127.0.0.1:${serverPort}`
+    const agentUrl = `http://127.0.0.1:${agentPort}`
+    const data = tempDir('agent-server')
+    const buffer = tempDir('agent-buffer')
+
+    // An ingest token for one site, then the server goes down before the agent ever reaches it.
+    let server = serve(data, serverPort)
+    await healthy(serverUrl)
+    expect((await api(serverUrl, '/api/v1/sites/edge', { method: 'PUT', json: { name: 'Edge' } })).status).toBe(201)
+    const token = ((await (await api(serverUrl, '/api/v1/tokens', { method: 'POST', json: { name: 'edge agent', role: 'ingest', sites: ['edge'] } })).json()) as { token: string }).token
+    await kill9(server)
+
+    let agentProc = agent({ server: serverUrl, token, buffer, port: agentPort, extra: ['--backlog-rate', '150', '--batch', '50'] })
+    await healthy(agentUrl)
+
+    // 100 batches of 20 reports without seq over 10 cameras, 4 in flight; the agent is killed
+    // with SIGKILL once half are answered, while the others are on their way, and restarted.
+    const batches = Array.from({ length: 100 }, (_, b) =>
+      Array.from({ length: 20 }, (_, i) => ({ cameraId: `cam-${i % 10}`, ts: T0 + (b * 2 + Math.floor(i / 10)) * 1000, metrics: { fps: 25, temperature_c: 40 + (i % 7) } })),
+    )
+    let answered = 0
+    let killed: Promise<void> | undefined
+    const queue = batches.map((_, i) => i)
+    const worker = async () => {
+      for (let b = queue.shift(); b !== undefined; b = queue.shift()) {
+        const a = await sendToAgent(agentUrl, batches[b] as unknown[])
+        expect(a.accepted + a.duplicates).toBe(20)
+        if (++answered === 50) {
+          killed = kill9(agentProc).then(() => {
+            agentProc = agent({ server: serverUrl, token, buffer, port: agentPort, extra: ['--backlog-rate', '150', '--batch', '50'] })
+          })
+        }
+      }
+    }
+    await Promise.all([worker(), worker(), worker(), worker()])
+    await killed
+    // A sender that lost answers sends again what the agent has: nothing is taken twice.
+    for (const b of batches.slice(0, 5)) expect(await sendToAgent(agentUrl, b)).toEqual({ accepted: 0, duplicates: 20, rejected: [] })
+    const held = await agentStatus(agentUrl)
+    expect(held.metrics.buffer_reports ?? 0).toBeGreaterThanOrEqual(2000)
+
+    // The server comes back. A report sent now reaches it before the backlog has drained.
+    server = serve(data, serverPort)
+    await healthy(serverUrl)
+    const liveTs = Date.now()
+    expect(await sendToAgent(agentUrl, [{ cameraId: 'live-1', ts: liveTs, metrics: { fps: 30 } }])).toMatchObject({ accepted: 1 })
+    await until('the live report on the server', async () => ((await storedTs(serverUrl, 'live-1', liveTs, liveTs)).length === 1 ? true : undefined))
+    const total = async () => {
+      let n = 0
+      for (let c = 0; c < 10; c++) n += (await storedTs(serverUrl, `cam-${c}`, T0, T0 + 300_000)).length
+      return n
+    }
+    expect(await total()).toBeLessThan(2000)
+
+    // The server is killed mid-drain and restarted; the agent resends what got no answer.
+    await until('part of the backlog on the server', async () => ((await total()) > 400 ? true : undefined))
+    await kill9(server)
+    server = serve(data, serverPort)
+    await healthy(serverUrl)
+    await until('the whole backlog on the server', async () => ((await total()) >= 2000 ? true : undefined), 45_000)
+    await until('the agent to hold nothing but its own health', async () => ((await agentStatus(agentUrl)).metrics.buffer_reports ?? Infinity) <= 2 || undefined)
+
+    // Exactly once: every (camera, ts) sent, each one time.
+    for (let c = 0; c < 10; c++) {
+      const expected = batches.flat().filter((r) => r.cameraId === `cam-${c}`).map((r) => r.ts)
+      expect(await storedTs(serverUrl, `cam-${c}`, T0, T0 + 300_000)).toEqual(expected)
+    }
+    // Unknown cameras went to the token's site; the agent's own health arrived as telemetry.
+    expect(((await (await api(serverUrl, '/api/v1/cameras/cam-0')).json()) as { siteId: string }).siteId).toBe('edge')
+    const self = (await (await api(serverUrl, `/api/v1/cameras/${encodeURIComponent('agent:test')}`)).json()) as { metrics: Record<string, number> }
+    for (const m of ['buffer_reports', 'buffer_bytes', 'oldest_buffered_s', 'upload_rate', 'dropped_reports', 'last_success_s']) expect(self.metrics).toHaveProperty(m)
+    expect(self.metrics.dropped_reports).toBe(0)
+  }, 120_000)
+
+  it('drops the oldest reports at its size cap and records the gap on the server', async () => {
+    const [serverPort, agentPort] = [await freePort(), await freePort()]
+    const serverUrl = `http://127.0.0.1:${serverPort}`
+    const agentUrl = `http://127.0.0.1:${agentPort}`
+    // No server yet: everything waits in a buffer capped at 64 KiB.
+    agent({ server: serverUrl, token: ADMIN, buffer: tempDir('agent-cap'), port: agentPort, extra: ['--buffer-cap', '64KiB', '--batch', '50', '--health-interval', '3600'] })
+    await healthy(agentUrl)
+    const sent = Array.from({ length: 1500 }, (_, i) => ({ cameraId: 'cap-1', ts: T0 + i * 1000, metrics: { fps: 25 } }))
+    for (let i = 0; i < sent.length; i += 100) expect((await sendToAgent(agentUrl, sent.slice(i, i + 100))).accepted).toBe(100)
+    const dropped = (await agentStatus(agentUrl)).metrics.dropped_reports ?? 0
+    expect(dropped).toBeGreaterThan(500)
+
+    serve(tempDir('agent-cap-server'), serverPort)
+    await healthy(serverUrl)
+    await until('the rest on the server', async () => ((await storedTs(serverUrl, 'cap-1', T0, T0 + 2_000_000)).length === sent.length - dropped ? true : undefined))
+    const gaps = await until('the gap in the drill-down', async () => {
+      const body = (await (await api(serverUrl, '/api/v1/cameras/cap-1')).json()) as { gaps: Array<{ from: string; to: string; reports: number }> }
+      return body.gaps.reduce((n, g) => n + g.reports, 0) === dropped ? body.gaps : undefined
+    })
+    const stored = new Set(await storedTs(serverUrl, 'cap-1', T0, T0 + 2_000_000))
+    const missing = sent.map((r) => r.ts).filter((ts) => !stored.has(ts))
+    expect(missing).toHaveLength(dropped)
+    // What went is what the gaps say, and it was the oldest: the cap skips only the one batch
+    // (at most 50 reports) that may be in flight at the moment it drops.
+    for (const ts of missing) expect(gaps.some((g) => Date.parse(g.from) <= ts && ts <= Date.parse(g.to)), `ts ${ts}`).toBe(true)
+    expect(Math.max(...missing)).toBeLessThan(T0 + (dropped + 50) * 1000)
+    const timeline = (await (await api(serverUrl, '/api/v1/cameras/cap-1/gaps')).json()) as { gaps: Array<{ reports: number }> }
+    expect(timeline.gaps.reduce((n, g) => n + g.reports, 0)).toBe(dropped)
+  }, 60_000)
+})

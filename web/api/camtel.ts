@@ -1,0 +1,25 @@
+/** The dashboard reaches camtel only through the typed client, `camtel/client` (src/client). */
+export { CamtelApiError, CamtelClient } from '../../src/client/index.js'
+export type {
+  Alert,
+  AlertQuery,
+  ByStatus,
+  CameraDetail,
+  CameraListItem,
+  CameraStatus,
+  ConnectionState,
+  EventMessage,
+  Gap,
+  Health,
+  Incident,
+  Me,
+  Rule,
+  Scope,
+  Series,
+  Silence,
+  SilenceInput,
+  Site,
+  StatusData,
+  StreamClient,
+  TelemetryData,
+} from '../../src/client/index.js'

@@ -1,0 +1,20 @@
+import { useMemo } from 'preact/hooks'
+import type { Alert } from './camtel.js'
+import { Keys } from './fleet-state.js'
+import { useLiveStore, useStoreKey } from './store-context.js'
+
+const newestFirst = (a: Alert, b: Alert) => Date.parse(b.openedAt) - Date.parse(a.openedAt) || b.id - a.id
+
+/** Every alert the console holds (open ones and recent others), newest first, live. */
+export function useAlerts(): readonly Alert[] {
+  const store = useLiveStore()
+  const version = useStoreKey(Keys.alerts)
+  return useMemo(() => [...store.fleet.alerts.values()].sort(newestFirst), [store, version])
+}
+
+/** One camera's alerts the console holds, newest first, live. */
+export function useCameraAlerts(cameraId: string): readonly Alert[] {
+  const store = useLiveStore()
+  const version = useStoreKey(Keys.cameraAlerts(cameraId))
+  return useMemo(() => [...store.fleet.alerts.values()].filter((a) => a.cameraId === cameraId).sort(newestFirst), [store, version, cameraId])
+}

@@ -1,0 +1,53 @@
+import { useAlerts } from '../api/use-alerts.js'
+import { useIncidents } from '../api/use-incidents.js'
+import { Link } from '../ui/Link.js'
+import { ConnectionPill } from './ConnectionPill.js'
+import { type Route, paths } from './router.js'
+import { useSession } from './session.js'
+
+/** Navigation, the counts that need attention, the connection, and who is logged in. */
+export function TopBar({ route }: { route: Route }) {
+  const session = useSession()
+  const firing = useAlerts().filter((a) => a.state === 'firing').length
+  const incidents = useIncidents().filter((i) => i.state !== 'resolved').length
+  const at = (names: Route['name'][]) => (names.includes(route.name) ? 'page' : undefined)
+  return (
+    <header class="topbar">
+      <Link href={paths.fleet()} class="brand" aria-label="camtel fleet">
+        <svg viewBox="0 0 32 32" width="22" height="22" aria-hidden="true">
+          <circle cx="16" cy="16" r="12" fill="none" stroke="currentColor" stroke-width="4" />
+          <circle cx="16" cy="16" r="4.5" fill="#e6edf3" />
+        </svg>
+        camtel
+      </Link>
+      <nav class="nav" aria-label="Views">
+        <Link href={paths.fleet()} aria-current={at(['fleet', 'site', 'camera'])}>
+          Fleet
+        </Link>
+        <Link href={paths.alerts()} aria-current={at(['alerts'])}>
+          Alerts
+          {firing > 0 && <span class="nav-count count-critical" data-testid="firing-count">{firing}</span>}
+        </Link>
+        <Link href={paths.incidents()} aria-current={at(['incidents'])}>
+          Incidents
+          {incidents > 0 && <span class="nav-count">{incidents}</span>}
+        </Link>
+      </nav>
+      <div class="topbar-right">
+        <ConnectionPill />
+        {session.auth === 'on' && (
+          <div class="user">
+            <span title={`${session.me.role}${session.me.sites ? ` of ${session.me.sites.join(', ')}` : ''}`}>
+              {session.me.name} <span class="muted">· {session.me.role}</span>
+            </span>
+            {session.me.kind === 'session' && (
+              <button type="button" class="btn btn-small" onClick={session.logout}>
+                Log out
+              </button>
+            )}
+          </div>
+        )}
+      </div>
+    </header>
+  )
+}

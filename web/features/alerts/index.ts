@@ -1,0 +1,5 @@
+export { AlertsPage } from './AlertsPage.js'
+export { AlertTable } from './AlertTable.js'
+export { alertValueText, describeRule, ruleApplies } from './rules.js'
+export { SilencesPanel } from './SilencesPanel.js'
+export { useAlertActions } from './use-alert-actions.js'

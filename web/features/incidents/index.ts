@@ -1,0 +1,2 @@
+export { IncidentList } from './IncidentList.js'
+export { IncidentsPage } from './IncidentsPage.js'
