@@ -50,12 +50,18 @@ export class RetentionEnforcer {
     await this.running?.catch(() => undefined)
   }
 
-  /** One sweep of every tier now (or the one under way); answers the rows deleted per tier. */
+  /**
+   * One full sweep of every tier, started now: when a sweep is already under way (the timer's,
+   * or the one at start-up), this waits for it and then sweeps again, so that what the caller
+   * asks for (e.g. after the clock moved) is really done. Answers the rows deleted per tier.
+   */
   runNow(): Promise<Record<HistoryTier, number>> {
-    this.running ??= this.sweep().finally(() => {
-      this.running = undefined
+    const run = (this.running ?? Promise.resolve()).catch(() => undefined).then(() => this.sweep())
+    const tracked: Promise<Record<HistoryTier, number>> = run.finally(() => {
+      if (this.running === tracked) this.running = undefined
     })
-    return this.running
+    this.running = tracked
+    return tracked
   }
 
   private async sweep(): Promise<Record<HistoryTier, number>> {
