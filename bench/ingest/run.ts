@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { Agent, request } from 'node:http'
-import { cpus, freemem, tmpdir, totalmem } from 'node:os'
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
@@ -150,8 +150,9 @@ export async function runIngestBench(argv: string[]): Promise<void> {
       `samples stored      ${totalSamples.toLocaleString('en-US')} (incl. warm-up)`,
       `data folder         ${(bytes / 1e6).toFixed(1)} MB after checkpoint = ${(bytes / totalSamples).toFixed(2)} bytes/sample`,
       `rollup catch-up     ${Math.round(drainMs)} ms after the load stopped`,
-      `store write         ${histogramLine(serverMetrics, 'camtel_store_write_seconds')} (the writer's share of an ack)`,
+      `store write         ${histogramLine(serverMetrics, 'camtel_store_write_seconds')} (pack, writer thread, commit, back)`,
       `rollup step         ${histogramLine(serverMetrics, 'camtel_rollup_step_seconds')}`,
+      `load average        ${loadavg()[0]?.toFixed(2)} at the end (other processes compete for the CPUs when above ~1)`,
       `CPU while measured  server ${(serverCpuSeconds / (elapsed / 1000)).toFixed(2)} cores (${((serverCpuSeconds * 1e9) / measured).toFixed(0)} ns/sample), load generator ${(clientCpuSeconds / (elapsed / 1000)).toFixed(2)} cores`,
     ]
     console.log(lines.join('\n'))

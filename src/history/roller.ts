@@ -70,13 +70,14 @@ export class Roller {
   /** Folds what is pending now: until no report that arrived before the call waits any more. */
   private async drain(): Promise<void> {
     const since = this.o.clock.now()
-    for (;;) {
-      const backlog = await this.o.history.backlog()
-      if (backlog.oldestReceivedAt === undefined || backlog.oldestReceivedAt > since) return
+    let oldest = (await this.o.history.backlog()).oldestReceivedAt
+    while (oldest !== undefined && oldest <= since) {
       const stop = this.o.metrics.rollupStepSeconds.startTimer()
       const { folded } = await this.o.history.rollUp({ maxReports: this.o.stepReports ?? 2_000, expiredBefore: this.expiredBefore() })
       stop()
       this.o.metrics.rollupReports.inc(folded)
+      // The backlog changes only when a pass completes.
+      if (folded > 0) oldest = (await this.o.history.backlog()).oldestReceivedAt
       await new Promise((resolve) => setImmediate(resolve))
     }
   }

@@ -89,8 +89,8 @@ export interface RollUpOptions {
  * raw retention keeps a report, however old, until it is in the rollups.
  */
 export interface HistoryStore {
-  /** One step; `folded` counts the reports whose rollups this step completed, `pending` those still waiting. */
-  rollUp(o: RollUpOptions): Promise<{ folded: number; pending: number }>
+  /** One step; `folded` counts the reports whose rollups this step completed (backlog() tells what waits). */
+  rollUp(o: RollUpOptions): Promise<{ folded: number }>
   /** Reports accepted but not yet in the rollups, and the arrival time of the oldest of them. */
   backlog(): Promise<{ reports: number; oldestReceivedAt: number | undefined }>
   readRollups(q: RollupQuery): Promise<RollupBucket[]>

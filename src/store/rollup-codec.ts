@@ -22,7 +22,7 @@ export interface Agg {
 }
 
 const POW10 = [1, 10, 100, 1000, 10000, 100000]
-const FORMAT_VERSION = 1
+const FORMAT_VERSION = 2
 const MODE_FLOAT = 6
 
 /** A fresh aggregate of one stored sample, in the form decodeMetricsScaled gives it. */
@@ -118,9 +118,11 @@ export type BucketAggs = Map<number, Agg>
 
 /**
  * Layout: varint format version, varint n (the count most metrics share), then per metric in
- * id order: varint (idDelta << 4 | mode << 1 | hasOwnCount), [varint count], then for a
- * decimal mode (the scale, 0..5) zigzag min, varint (max - min), varint (sum - count * min),
- * or for mode 6 three float64s. Typical telemetry takes 4 to 7 bytes per metric and bucket.
+ * id order: varint (idDelta << 5 | mode << 2 | constant << 1 | hasOwnCount), [varint count],
+ * then for a decimal mode (the scale, 0..5) zigzag min and, unless the value was constant
+ * over the bucket, varint (max - min) and varint (sum - count * min); for mode 6 three
+ * float64s. Typical telemetry takes 3 to 7 bytes per metric and bucket; a third of a camera's
+ * metrics (targets, capacities, flags, counters that did not move) hold still for a minute.
  */
 export function encodeBucket(aggs: BucketAggs, w: ByteWriter): Buffer {
   const ids = [...aggs.keys()].sort((x, y) => x - y)
@@ -139,13 +141,16 @@ export function encodeBucket(aggs: BucketAggs, w: ByteWriter): Buffer {
     const exact =
       a.scale !== FLOAT_SCALE && Number.isSafeInteger(spread) && Number.isSafeInteger(base) && Number.isSafeInteger(rest) && rest >= 0
     const mode = exact ? a.scale : MODE_FLOAT
-    w.varint((id - prev) * 16 + mode * 2 + own)
+    const constant = exact && spread === 0 ? 1 : 0
+    w.varint((id - prev) * 32 + mode * 4 + constant * 2 + own)
     prev = id
     if (own) w.varint(a.count)
     if (exact) {
       w.zigzag(a.min)
-      w.varint(spread)
-      w.varint(rest)
+      if (!constant) {
+        w.varint(spread)
+        w.varint(rest)
+      }
     } else {
       w.f64(valueOf(a, a.min))
       w.f64(valueOf(a, a.max))
@@ -165,12 +170,16 @@ export function decodeBucket(buf: Uint8Array, visit: (id: number, agg: Agg) => b
   while (!r.done) {
     const header = r.varint()
     const own = header % 2
-    const mode = ((header - own) / 2) % 8
-    id += (header - own - mode * 2) / 16
+    const constant = Math.floor(header / 2) % 2
+    const mode = Math.floor(header / 4) % 8
+    id += Math.floor(header / 32)
     const count = own ? r.varint() : common
     let agg: Agg
     if (mode === MODE_FLOAT) {
       agg = { count, scale: FLOAT_SCALE, min: r.f64(), max: r.f64(), sum: r.f64() }
+    } else if (constant) {
+      const min = r.zigzag()
+      agg = { count, scale: mode, min, max: min, sum: count * min }
     } else {
       const min = r.zigzag()
       const max = min + r.varint()

@@ -39,9 +39,8 @@ export class SqliteHistory implements HistoryStore {
     this.journalBacklog = db.prepare('SELECT coalesce(sum(n), 0), min(recv) FROM rollup_journal').raw()
   }
 
-  async rollUp(o: RollUpOptions): Promise<{ folded: number; pending: number }> {
-    const folded = await this.writer.rollUp(o)
-    return { folded, pending: (await this.backlog()).reports }
+  async rollUp(o: RollUpOptions): Promise<{ folded: number }> {
+    return { folded: await this.writer.rollUp(o) }
   }
 
   async backlog(): Promise<{ reports: number; oldestReceivedAt: number | undefined }> {

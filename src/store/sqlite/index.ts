@@ -10,7 +10,7 @@ import { SqliteHistory } from './history.js'
 import { MetricNames } from './metric-names.js'
 import { WriteCore } from './write-core.js'
 import { InlineWriter, ThreadWriter, type Writer } from './writer.js'
-import { HISTORY_SCHEMA } from './schema-history.js'
+import { applyHistorySchema } from './schema-history.js'
 import { SqliteTokens } from './tokens.js'
 import { SqliteAccounts, SqliteAudit } from './accounts.js'
 import { ACCOUNTS_SCHEMA } from './schema-accounts.js'
@@ -42,7 +42,7 @@ export function openSqliteStore({ dataDir, sync = 'full', writerThread = true }:
   db.exec(SCHEMA)
   db.exec(ACCOUNTS_SCHEMA)
   db.exec(ALERTS_SCHEMA)
-  db.exec(HISTORY_SCHEMA)
+  applyHistorySchema(db)
   db.exec(GAPS_SCHEMA)
   const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get() as string | undefined
   if (version === undefined) {

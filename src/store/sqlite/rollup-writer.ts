@@ -117,7 +117,7 @@ export class RollupWriter {
 
   /**
    * One step of the current pass (starting one if there is none and the journal has rows):
-   * about maxReports reports aggregated, or a tenth as many buckets written. Answers the number
+   * about maxReports reports aggregated, or a fifth as many buckets written. Answers the number
    * of reports whose rollups the step completed: a whole pass's at its last step, else 0.
    */
   rollUp(o: RollUpOptions): number {
@@ -127,7 +127,7 @@ export class RollupWriter {
       this.aggregateTx(pass, o.maxReports)
       return 0
     }
-    this.writeTx(pass, Math.max(1, Math.floor(o.maxReports / 10)), o.expiredBefore)
+    this.writeTx(pass, Math.max(1, Math.floor(o.maxReports / 5)), o.expiredBefore)
     if (pass.written < pass.writes.length) return 0
     this.finishTx(pass.end)
     this.pass = undefined

@@ -5,6 +5,11 @@
  * bucket) would cost more than the raw data it summarises. `upto` is the last journal id folded
  * into the row, which makes folding a journal row into it again a no-op (see RollupWriter).
  */
+import type { Database } from 'better-sqlite3'
+
+/** Bumped when these tables change; the schema has not shipped, so older ones are dropped. */
+const HISTORY_VERSION = '3'
+
 export const HISTORY_SCHEMA = `
 CREATE TABLE IF NOT EXISTS rollup_1m (
   cam INTEGER NOT NULL,
@@ -43,3 +48,27 @@ CREATE TRIGGER IF NOT EXISTS cameras_delete_rollups AFTER DELETE ON cameras BEGI
   DELETE FROM rollup_1h WHERE cam = old.num;
 END;
 `
+
+/**
+ * Creates the history tables. Data folders from development builds with another layout of
+ * them lose their rollups and journal (the raw reports stay): no release had these tables.
+ */
+export function applyHistorySchema(db: Database): void {
+  // The metric blob's id headers became deltas (../codec.ts) before any release, without a
+  // marker in the blob: a folder of reports without this mark holds the older encoding, which
+  // would decode to wrong metrics. Refused rather than misread.
+  const blobs = db.prepare("SELECT value FROM meta WHERE key = 'blob_format'").pluck().get() as string | undefined
+  if (blobs === undefined) {
+    if (db.prepare('SELECT 1 FROM reports LIMIT 1').pluck().get() !== undefined) {
+      throw new Error('this data folder was written by a development build of camtel with an older encoding of metric values; move it away and start with an empty one')
+    }
+    db.prepare("INSERT INTO meta (key, value) VALUES ('blob_format', '2')").run()
+  }
+  const version = db.prepare("SELECT value FROM meta WHERE key = 'history_version'").pluck().get() as string | undefined
+  if (version !== HISTORY_VERSION) {
+    db.exec(`DROP TABLE IF EXISTS rollup_1m; DROP TABLE IF EXISTS rollup_1h; DROP TABLE IF EXISTS rollup_journal;
+      DROP TABLE IF EXISTS rollup_pass; DROP TABLE IF EXISTS rollup_deleted_cams; DROP TRIGGER IF EXISTS cameras_delete_rollups;`)
+  }
+  db.exec(HISTORY_SCHEMA)
+  db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('history_version', ?)").run(HISTORY_VERSION)
+}
