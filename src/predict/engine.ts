@@ -6,8 +6,11 @@ import { PeerGroups } from './peers.js'
 import type { RiskModel } from './risk-model.js'
 import { type CameraInfo, CameraTrack, HOUR_MS } from './track.js'
 
-/** Predictions below this risk are not kept: "negligible" needs no entry. */
-const KEEP_RISK = 0.01
+/**
+ * Predictions below this risk are not kept: "negligible" needs no entry. Above every mode's
+ * no-evidence floor (its calibrated base rate, about 1 %), so that a healthy camera holds nothing.
+ */
+const KEEP_RISK = 0.02
 /** Reports between two sweeps for deleted cameras. */
 const SWEEP_EVERY = 100_000
 

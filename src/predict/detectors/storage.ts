@@ -68,12 +68,19 @@ export function diskFull(c: DetectorContext): Assessment | undefined {
   if (Number.isFinite(prev) && now < prev - 8) c.setMark('disk_full')
   const since = c.mark('disk_full')
   const fast = t.quarters.series('used', since)
-  const quick = theilSen(fast.xs, fast.ys, c.nowDay)
+  const threeDays = theilSen(fast.xs, fast.ys, c.nowDay)
+  // A fill that began a day ago sits on a flat plateau in the three-day window, which halves its
+  // slope: when the last day and a half rise clearly faster, that recent regime is the fill.
+  const recent = theilSen(fast.xs.slice(-6), fast.ys.slice(-6), c.nowDay)
+  const kinked = recent !== undefined && threeDays !== undefined && passes(recent, { span: 1, agreement: 0.8 }, raised) && recent.slope > 1.5 * Math.max(threeDays.slope, 0)
+  const quick = kinked ? recent : threeDays
   const slowSeries = c.series(D_USED_MAX, 10, since)
   const slow = theilSen(slowSeries.xs, slowSeries.ys, c.nowDay)
   const rising = (tr: typeof quick, gate: { span: number; agreement: number }, minSlope: number, minRise: number) =>
     tr !== undefined && passes(tr, gate, raised) && tr.slope >= minSlope && tr.slope * tr.span >= minRise
-  const trend = rising(quick, { span: 1, agreement: 0.8 }, 0.2, 0.5) ? quick : rising(slow, { span: 4, agreement: 0.8 }, 0.05, 1) ? slow : undefined
+  // A rise of 1.5 points (five times the loop-recording sawtooth) before projecting: earlier, the
+  // slope of a fill that has just started is too uncertain to give an ETA worth acting on.
+  const trend = rising(quick, { span: 1, agreement: 0.8 }, 0.2, 1.5) ? quick : rising(slow, { span: 4, agreement: 0.8 }, 0.05, 1.5) ? slow : undefined
   const days = now >= DISK_FULL_PCT ? 0 : trend ? forecast(timeToThreshold(trend.level, trend.slope, DISK_FULL_PCT, 'up', 0)) : Number.POSITIVE_INFINITY
   const explain = () => [
     trend
