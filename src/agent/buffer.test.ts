@@ -9,12 +9,22 @@ const T0 = Date.UTC(2026, 0, 10, 12)
 const dirs: string[] = []
 const open: ReportBuffer[] = []
 
+const options = new WeakMap<ReportBuffer, BufferOptions>()
+
 function openBuffer(o: Partial<BufferOptions> & { dir?: string } = {}): ReportBuffer {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'camtel-buffer-'))
   if (!o.dir) dirs.push(dir)
-  const b = ReportBuffer.open({ capBytes: 1 << 30, dedupWindowMs: 60_000, now: T0, sync: 'normal', ...o, dir })
+  const all = { capBytes: 1 << 30, dedupWindowMs: 60_000, now: T0, sync: 'normal' as const, ...o, dir }
+  const b = ReportBuffer.open(all)
+  options.set(b, all)
   open.push(b)
   return b
+}
+
+/** Closes and opens the buffer again, as a restart does: everything in it is backlog then. */
+function reopen(b: ReportBuffer): ReportBuffer {
+  b.close()
+  return openBuffer(options.get(b))
 }
 
 afterEach(() => {
@@ -86,12 +96,18 @@ describe('ReportBuffer', () => {
     expect(parsed(b.takeLive(everything)).map((r) => r.seq)).toEqual([5])
   })
 
-  it('turns the rows of a failed upload into backlog, and takes them again after a release', () => {
+  it('keeps a failed live batch live, to be taken again before anything older', () => {
     const b = openBuffer()
     b.append([report('a', T0), report('a', T0 + 1000)], T0)
     const live = b.takeLive(everything) as Batch
     b.release(live)
-    expect(b.takeLive(everything)).toBeUndefined()
+    expect(b.takeBacklog(everything)).toBeUndefined()
+    b.append([report('a', T0 + 2000)], T0 + 2000)
+    const again = b.takeLive(everything) as Batch
+    expect(parsed(again).map((r) => r.seq)).toEqual([0, 1, 2])
+    b.release(again)
+    // More than a batch arrived meanwhile: the newest go live, the older ones to the backlog.
+    expect(parsed(b.takeLive({ reports: 1, bytes: 1 << 20 })).map((r) => r.seq)).toEqual([2])
     const backlog = b.takeBacklog(everything) as Batch
     expect(parsed(backlog).map((r) => r.seq)).toEqual([0, 1])
     expect(b.takeBacklog(everything)).toBeUndefined() // in flight
@@ -163,10 +179,9 @@ describe('ReportBuffer size cap', () => {
 
   it('never drops a report in flight, and starts a new gap once the camera uploaded something', () => {
     const size = rowSize()
-    const b = openBuffer({ capBytes: size * 10 })
-    b.append([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => report('cam-x', T0 + i * 1000)), T0)
-    // A failed live upload: all ten are backlog now.
-    b.release(b.takeLive(everything) as Batch)
+    const before = openBuffer({ capBytes: size * 10 })
+    before.append([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => report('cam-x', T0 + i * 1000)), T0)
+    const b = reopen(before)
     const inflight = b.takeBacklog({ reports: 3, bytes: 1 << 20 }) as Batch
     b.append([10, 11].map((i) => report('cam-x', T0 + i * 1000)), T0)
     const [first] = b.takeGaps(10)

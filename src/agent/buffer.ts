@@ -75,7 +75,7 @@ export class ReportBuffer {
   private readonly seqs: SeqAssigner
   private readonly gaps: GapLedger
   private readonly totals: Totals
-  /** Every row at or below has been handed to a lane at least once; rows above are live. */
+  /** Rows above are live; rows at or below are backlog (the live lane passed them over). */
   private liveCursor: number
   /** Ids of rows in flight, which the cap must not drop. */
   private readonly inflight = new Set<number>()
@@ -232,12 +232,22 @@ export class ReportBuffer {
       this.gaps.reload()
       throw err
     } finally {
-      this.release(batch)
+      this.free(batch)
     }
   }
 
-  /** The batch was not acknowledged: its rows stay, as backlog. */
+  /**
+   * The batch was not acknowledged: its rows stay. A live batch stays live, so that a failed
+   * upload of the present is retried before the backlog rather than queued behind all of it; if
+   * more than a batch arrives meanwhile, the newest go first and the rest join the backlog.
+   */
   release(batch: Batch): void {
+    this.free(batch)
+    const first = batch.rows[0]
+    if (batch.lane === 'live' && first) this.liveCursor = Math.min(this.liveCursor, first.id - 1)
+  }
+
+  private free(batch: Batch): void {
     for (const r of batch.rows) this.inflight.delete(r.id)
     if (batch.lane === 'live') this.liveRange = undefined
   }

@@ -5,7 +5,7 @@ import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import { systemClock } from '../core/clock.js'
 import type { Report } from '../protocol/report.js'
-import { type Batch, ReportBuffer } from './buffer.js'
+import { ReportBuffer } from './buffer.js'
 import type { Post } from './http-post.js'
 import { TokenBucket, backoffDelay } from './pacing.js'
 import { ServerClient } from './server-client.js'
@@ -40,9 +40,16 @@ function fakeServer(answer: (req: Sent, n: number) => Response | Promise<Respons
 const ok = (req: Sent) => Response.json({ accepted: req.reports.length, duplicates: 0, rejected: [] })
 const report = (cameraId: string, ts: number): Report => ({ cameraId, ts, seq: undefined, metrics: { fps: 25 } })
 
-function setup(post: Post, o: { backlogRate?: number; batch?: number; capBytes?: number } = {}) {
+function setup(post: Post, o: { backlogRate?: number; batch?: number; capBytes?: number; backlog?: readonly Report[] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'camtel-uplink-'))
-  const buffer = ReportBuffer.open({ dir, capBytes: o.capBytes ?? 1 << 30, dedupWindowMs: 60_000, now: Date.now(), sync: 'normal' })
+  const open = () => ReportBuffer.open({ dir, capBytes: o.capBytes ?? 1 << 30, dedupWindowMs: 60_000, now: Date.now(), sync: 'normal' })
+  let buffer = open()
+  if (o.backlog) {
+    // Buffered before a restart, as through an outage: all of it is backlog now.
+    buffer.append(o.backlog, Date.now())
+    buffer.close()
+    buffer = open()
+  }
   const uplink = new Uplink({
     buffer,
     client: new ServerClient({ server: 'http://camtel.test', token: 't', post }),
@@ -131,10 +138,8 @@ describe('Uplink', () => {
 
   it('sends reports that arrive during a backlog drain before the backlog is through', async () => {
     const server = fakeServer(ok)
-    const { buffer, uplink } = setup(server.post, { backlogRate: 200, batch: 50 })
-    buffer.append(Array.from({ length: 2000 }, (_, i) => report(`old-${i % 10}`, T0 + i * 1000)), Date.now())
-    // As after an outage: the live lane's failed batch left everything as backlog.
-    buffer.release(buffer.takeLive({ reports: 1e6, bytes: 1 << 30 }) as Batch)
+    const backlog = Array.from({ length: 2000 }, (_, i) => report(`old-${i % 10}`, T0 + i * 1000))
+    const { buffer, uplink } = setup(server.post, { backlogRate: 200, batch: 50, backlog })
     uplink.start()
     await until(() => server.sent.length >= 2, 'the drain to start')
     buffer.append([report('live', Date.now())], Date.now())
@@ -143,8 +148,27 @@ describe('Uplink', () => {
     const before = server.sent.flatMap((s) => s.reports).length
     expect(before).toBeLessThan(1000)
     // The backlog went oldest first.
-    const backlog = server.sent.flatMap((s) => s.reports).filter((r) => r.cameraId !== 'live')
-    expect(backlog.map((r) => r.ts)).toEqual([...backlog.map((r) => r.ts)].sort((a, b) => a - b))
+    const old = server.sent.flatMap((s) => s.reports).filter((r) => r.cameraId !== 'live')
+    expect(old.map((r) => r.ts)).toEqual([...old.map((r) => r.ts)].sort((a, b) => a - b))
+  })
+
+  it('retries a live report whose upload failed before the backlog, not behind it', async () => {
+    let failedLive = false
+    const server = fakeServer((req) => {
+      if (!failedLive && req.reports.some((r) => r.cameraId === 'live')) {
+        failedLive = true
+        return Promise.reject(new Error('socket hang up'))
+      }
+      return ok(req)
+    })
+    const backlog = Array.from({ length: 2000 }, (_, i) => report(`old-${i % 10}`, T0 + i * 1000))
+    const { buffer, uplink } = setup(server.post, { backlogRate: 200, batch: 50, backlog })
+    uplink.start()
+    await until(() => server.sent.length >= 2, 'the drain to start')
+    buffer.append([report('live', Date.now())], Date.now())
+    uplink.wake()
+    await until(() => server.sent.filter((s) => s.reports.some((r) => r.cameraId === 'live')).length === 2, 'the live report, twice')
+    expect(server.sent.flatMap((s) => s.reports).length).toBeLessThan(1000)
   })
 
   it('delivers gap records before the backlog, retrying them until the server has them', async () => {
@@ -153,10 +177,8 @@ describe('Uplink', () => {
       if (req.path === '/api/v1/gaps') return ++gapAttempts === 1 ? new Response('down', { status: 502 }) : new Response('{}', { status: 201 })
       return ok(req)
     })
-    const { buffer, uplink } = setup(server.post, { capBytes: 2000 })
-    buffer.append(Array.from({ length: 40 }, (_, i) => report('a', T0 + i * 1000)), Date.now())
+    const { buffer, uplink } = setup(server.post, { capBytes: 2000, backlog: Array.from({ length: 40 }, (_, i) => report('a', T0 + i * 1000)) })
     expect(buffer.stats().gapsPending).toBe(1)
-    buffer.release(buffer.takeLive({ reports: 1e6, bytes: 1 << 30 }) as Batch)
     uplink.start()
     await until(() => buffer.stats().reports === 0 && buffer.stats().gapsPending === 0, 'reports and gap delivered')
     const gaps = server.sent.filter((s) => s.path === '/api/v1/gaps')

@@ -62,8 +62,8 @@ class Wakeup {
  * sends what the live lane passed over (an outage, a restart, a burst) oldest first, gap records
  * before reports, at most `backlogRate` reports a second and one request at a time, so that a
  * long outage's backlog never holds up the present. A failed upload leaves its reports in the
- * buffer as backlog; each lane backs off with jitter, and the first success of either lane ends
- * the other's wait.
+ * buffer, in their lane; each lane backs off with jitter, and the first success of either lane
+ * ends the other's wait.
  */
 export class Uplink {
   private readonly abort = new AbortController()
@@ -184,15 +184,12 @@ export class Uplink {
     const lane = batch.lane
     if (outcome.kind === 'retry') {
       this.o.buffer.release(batch)
-      // The live lane's reports are backlog now.
-      this.data.backlog.fire()
       return { failed: `${outcome.status ?? 'network'}: ${outcome.detail}`, retryAfterMs: outcome.retryAfterMs }
     }
     if (outcome.kind === 'split' && batch.rows.length > 1) {
       this.o.buffer.release(batch)
       this.limits[lane] = Math.max(1, Math.floor(batch.rows.length / 2))
       this.o.logger.warn({ lane, status: outcome.status, reports: batch.rows.length, detail: outcome.detail }, 'server could not take a batch; sending smaller ones')
-      this.data.backlog.fire()
       return 'done'
     }
     const rejected = outcome.kind === 'answered' ? outcome.rejected : new Map([[0, `${outcome.status}: ${outcome.detail}`]])
