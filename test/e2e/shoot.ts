@@ -32,6 +32,8 @@ try {
   const site = summary.sites[0]?.siteId
   if (site) await shoot('site', `/sites/${encodeURIComponent(site)}`, '.cam-marker, .cluster')
   await shoot('incidents', '/incidents', '.incidents-page')
+  await shoot('maintenance', '/maintenance', '.maintenance-page')
+  await shoot('agents', '/agents', '.agents-page')
 } finally {
   await chrome.close()
 }

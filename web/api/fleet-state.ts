@@ -1,4 +1,4 @@
-import type { Alert, ByStatus, CameraListItem, CameraStatus, EventMessage, Incident, Site } from './camtel.js'
+import type { Alert, ByStatus, CameraListItem, CameraStatus, EventMessage, Incident, Prediction, Site } from './camtel.js'
 import { emptyByStatus } from './status.js'
 
 /** What the store loads over REST after a `reset` (DESIGN §6): the fleet as of that moment. */
@@ -8,6 +8,8 @@ export interface Snapshot {
   /** Open alerts, and recent ones of any state. */
   alerts: Alert[]
   incidents: Incident[]
+  /** Raised predictions (risk >= 0.5); null where the plan has no predictive maintenance. */
+  predictions?: Prediction[] | null
 }
 
 export interface StatusChange {
@@ -42,9 +44,17 @@ export const Keys = {
   alerts: 'alerts',
   cameraAlerts: (id: string) => `alerts:${id}`,
   incidents: 'incidents',
+  /** Raised predictions (DESIGN §7). */
+  predictions: 'predictions',
+  cameraPredictions: (id: string) => `predictions:${id}`,
   sites: 'sites',
   connection: 'connection',
 } as const
+
+/** At or above this risk a prediction is raised (DESIGN §7). */
+export const RAISE_RISK = 0.5
+
+const predictionKey = (p: Prediction) => `${p.cameraId} ${p.mode}`
 
 /** Resolved alerts kept beside the open ones; older ones are read over REST when asked for. */
 const MAX_RESOLVED = 2000
@@ -62,6 +72,10 @@ export class FleetState {
   readonly sites = new Map<string, Site>()
   readonly alerts = new Map<number, Alert>()
   readonly incidents = new Map<number, Incident>()
+  /** Raised predictions by `cameraId mode`. */
+  readonly predictions = new Map<string, Prediction>()
+  /** False where the plan has no predictive maintenance. */
+  predictionsEnabled = true
   byStatus: ByStatus = emptyByStatus()
   readonly bySite = new Map<string, ByStatus>()
   /** Cameras that events named before REST told us about them: the store fetches their registry. */
@@ -86,6 +100,9 @@ export class FleetState {
     for (const c of s.cameras) this.addCamera(c)
     for (const a of s.alerts) this.alerts.set(a.id, a)
     for (const i of s.incidents) this.incidents.set(i.id, i)
+    this.predictions.clear()
+    this.predictionsEnabled = s.predictions !== null
+    for (const p of s.predictions ?? []) if (p.risk >= RAISE_RISK) this.predictions.set(predictionKey(p), p)
     this.resolvedCount = [...this.alerts.values()].filter((a) => a.state === 'resolved').length
     // The log of status changes survives a reload: it is history, and REST has no such list.
   }
@@ -103,6 +120,8 @@ export class FleetState {
         this.incidents.set((e.data as unknown as Incident).id, e.data as unknown as Incident)
         changed.add(Keys.incidents)
         return
+      case 'prediction':
+        return this.applyPrediction(e.data as unknown as Prediction, changed)
       default:
         return
     }
@@ -200,6 +219,13 @@ export class FleetState {
     const lastSeen = new Date(receivedAt).toISOString()
     this.cameras.set(cam.id, newer ? { ...cam, lastSeen, metrics: { ...cam.metrics, ...e.data.metrics } } : { ...cam, lastSeen })
     changed.add(Keys.cameras).add(Keys.camera(cam.id))
+  }
+
+  /** A prediction event: raised (risk >= 0.5) or no longer; it carries the whole prediction. */
+  private applyPrediction(p: Prediction, changed: Set<string>): void {
+    if (p.risk >= RAISE_RISK) this.predictions.set(predictionKey(p), p)
+    else this.predictions.delete(predictionKey(p))
+    changed.add(Keys.predictions).add(Keys.cameraPredictions(p.cameraId))
   }
 
   private applyAlert(a: Alert, changed: Set<string>): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Alert, CameraListItem, ConnectionState, EventMessage, Site } from './camtel.js'
+import type { Alert, CameraFeatures, CameraListItem, ConnectionState, EventMessage, Site } from './camtel.js'
 import { CamtelApiError } from './camtel.js'
 import { Keys } from './fleet-state.js'
 import { type FleetSource, type LiveStream, LiveStore } from './live-store.js'
@@ -152,5 +152,35 @@ describe('LiveStore', () => {
     timers.shift()?.()
     await settle()
     expect(store.connection().unauthorized).toBe(true)
+  })
+
+  it('draws a preview from the GeoJSON while the list is coming, holds events until the list is in, then replaces it', async () => {
+    const { stream, source, store, runFrames } = setup()
+    const geo = source as FakeSource & { camerasGeoJson: () => Promise<CameraFeatures> }
+    geo.camerasGeoJson = async () => ({
+      type: 'FeatureCollection',
+      features: [
+        { type: 'Feature', id: 'a', geometry: { type: 'Point', coordinates: [4.9, 52.4] }, properties: { id: 'a', name: 'A', siteId: 'n', status: 'degraded' } },
+        { type: 'Feature', id: 'b', geometry: null, properties: { id: 'b', name: 'B', siteId: 'n', status: 'ok' } },
+      ],
+    })
+    source.cameras = [{ ...camera('a', 'degraded'), metrics: { fps: 25 } }, camera('b')]
+    store.start()
+    stream.emit('reset', { id: 99 })
+    stream.emit('event', status('b', 'critical'))
+    for (let i = 0; i < 20; i++) await Promise.resolve()
+    runFrames()
+    // The preview: positions, names and statuses; no metrics; the event still waits.
+    expect(store.ready).toBe(true)
+    expect(store.complete).toBe(false)
+    expect(store.connection().syncing).toBe(true)
+    expect(store.fleet.cameras.get('a')).toMatchObject({ name: 'A', lat: 52.4, lon: 4.9, metrics: {} })
+    expect(store.fleet.summary().byStatus).toMatchObject({ ok: 1, degraded: 1, critical: 0 })
+    source.answer()
+    for (let i = 0; i < 20; i++) await Promise.resolve()
+    runFrames()
+    expect(store.complete).toBe(true)
+    expect(store.fleet.cameras.get('a')?.metrics).toEqual({ fps: 25 })
+    expect(store.fleet.summary().byStatus).toMatchObject({ ok: 0, degraded: 1, critical: 1 })
   })
 })

@@ -1,4 +1,4 @@
-import type { Alert, CameraDetail, CameraListItem, ConnectionState, EventMessage, Incident, Site, TelemetryData } from './camtel.js'
+import type { Alert, CameraDetail, CameraFeatures, CameraListItem, ConnectionState, EventMessage, Incident, Prediction, Site, TelemetryData } from './camtel.js'
 import { CamtelApiError } from './camtel.js'
 import { FleetState, Keys, type Snapshot } from './fleet-state.js'
 
@@ -9,6 +9,13 @@ export interface FleetSource {
   alerts(query: { state?: 'open'; limit?: number }): Promise<Alert[]>
   incidents(): Promise<Incident[]>
   camera(id: string): Promise<CameraDetail>
+  /**
+   * Every camera's position, name and status: a fifth of the list's size, since it has no
+   * metrics. On a cold start it draws the map and the counts while the list is still coming.
+   */
+  camerasGeoJson?(): Promise<CameraFeatures>
+  /** Raised predictions; 403 `plan_feature` where the plan has none. */
+  predictions?(query: { minRisk: number; limit: number }): Promise<Prediction[]>
 }
 
 /** What the store needs of the live stream (a StreamClient). */
@@ -88,6 +95,7 @@ export class LiveStore {
   private lookups = false
   private conn: Connection = { stream: 'connecting', syncing: true, lostAt: null, error: null, unauthorized: false }
   private loaded = false
+  private previewing = false
 
   constructor(private readonly o: LiveStoreOptions) {
     this.frame = o.frame ?? animationFrame
@@ -120,8 +128,13 @@ export class LiveStore {
     this.stream = undefined
   }
 
-  /** True once the first snapshot is in. */
+  /** True once the first snapshot is in, or the preview of one (positions and statuses only). */
   get ready(): boolean {
+    return this.loaded || this.previewing
+  }
+
+  /** True once a whole snapshot is in: the cameras' metrics, the alerts, the incidents. */
+  get complete(): boolean {
     return this.loaded
   }
 
@@ -173,10 +186,14 @@ export class LiveStore {
     this.pending = []
     this.setConnection({ syncing: true })
     try {
+      // First, and alone: while the server serialises (and compresses) the list, it would answer nothing else.
+      if (!this.loaded && !this.previewing) await this.loadPreview(generation)
+      if (generation !== this.generation) return
       const snapshot = await loadSnapshot(this.o.source)
       if (generation !== this.generation) return
       this.fleet.load(snapshot)
       this.loaded = true
+      this.previewing = false
       this.retries = 0
       this.everything = true
       this.setConnection({ syncing: false, error: null })
@@ -189,6 +206,28 @@ export class LiveStore {
         if (generation === this.generation) void this.reload()
       }, delay)
     }
+  }
+
+  /**
+   * The first load only: the map and the counts from the small GeoJSON answer, drawn while the
+   * list is on its way. Events keep waiting (the console is still syncing) and the whole
+   * snapshot replaces this one when it comes; a later reset keeps showing the last snapshot.
+   */
+  private async loadPreview(generation: number): Promise<void> {
+    const geojson = this.o.source.camerasGeoJson?.bind(this.o.source)
+    if (!geojson) return
+    let features: CameraFeatures
+    let sites: Site[]
+    try {
+      ;[features, sites] = await Promise.all([geojson(), this.o.source.sites()])
+    } catch {
+      return // the whole load says what failed, and retries
+    }
+    if (generation !== this.generation || this.loaded) return
+    this.fleet.load({ cameras: features.features.map(previewCamera), sites, alerts: [], incidents: [] })
+    this.previewing = true
+    this.everything = true
+    this.request()
   }
 
   private request(): void {
@@ -250,20 +289,38 @@ export class LiveStore {
   }
 }
 
+function previewCamera(f: CameraFeatures['features'][number]): CameraListItem {
+  const [lon, lat] = f.geometry?.coordinates ?? [null, null]
+  const p = f.properties
+  return { id: p.id, name: p.name, siteId: p.siteId, status: p.status, lastSeen: null, lat, lon, model: null, tags: [], metrics: {} }
+}
+
 async function loadSnapshot(source: FleetSource): Promise<Snapshot> {
   const camerasP = (async () => {
     const out: CameraListItem[] = []
     for await (const c of source.allCameras({ limit: 10_000 })) out.push(c)
     return out
   })()
-  const [cameras, sites, open, recent, incidents] = await Promise.all([
+  const [cameras, sites, open, recent, incidents, predictions] = await Promise.all([
     camerasP,
     source.sites(),
     source.alerts({ state: 'open', limit: 10_000 }),
     source.alerts({ limit: 500 }),
     source.incidents(),
+    loadPredictions(source),
   ])
   const alerts = new Map<number, Alert>()
   for (const a of [...recent, ...open]) alerts.set(a.id, a)
-  return { cameras, sites, alerts: [...alerts.values()], incidents }
+  return { cameras, sites, alerts: [...alerts.values()], incidents, predictions }
+}
+
+/** Raised predictions, or null where the plan has no predictive maintenance. */
+async function loadPredictions(source: FleetSource): Promise<Prediction[] | null> {
+  if (!source.predictions) return []
+  try {
+    return await source.predictions({ minRisk: 0.5, limit: 10_000 })
+  } catch (err) {
+    if (err instanceof CamtelApiError && err.code === 'plan_feature') return null
+    throw err
+  }
 }

@@ -34,3 +34,35 @@ export function useStoreKey(key: string): number {
   }, [store, key])
   return store.version(key)
 }
+
+/**
+ * useStoreKey, but re-rendering at most once every `ms` (the latest version is shown at the end
+ * of each interval): for whole views whose counts may lag a quarter of a second rather than
+ * re-render at every frame of a storm of events.
+ */
+export function useStoreKeyAtMost(key: string, ms: number): number {
+  const store = useLiveStore()
+  const [seen, setSeen] = useState(() => store.version(key))
+  useEffect(() => {
+    let last = 0
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const show = () => {
+      timer = undefined
+      last = Date.now()
+      setSeen(store.version(key))
+    }
+    const update = () => {
+      if (timer !== undefined) return
+      const wait = last + ms - Date.now()
+      if (wait <= 0) show()
+      else timer = setTimeout(show, wait)
+    }
+    const off = store.subscribe(key, update)
+    update()
+    return () => {
+      off()
+      if (timer !== undefined) clearTimeout(timer)
+    }
+  }, [store, key, ms])
+  return seen
+}

@@ -18,3 +18,14 @@ export function useCameraAlerts(cameraId: string): readonly Alert[] {
   const version = useStoreKey(Keys.cameraAlerts(cameraId))
   return useMemo(() => [...store.fleet.alerts.values()].filter((a) => a.cameraId === cameraId).sort(newestFirst), [store, version, cameraId])
 }
+
+/** How many alerts are firing, live; a count without the sort, for the top bar on every page. */
+export function useFiringCount(): number {
+  const store = useLiveStore()
+  const version = useStoreKey(Keys.alerts)
+  return useMemo(() => {
+    let n = 0
+    for (const a of store.fleet.alerts.values()) if (a.state === 'firing') n++
+    return n
+  }, [store, version])
+}

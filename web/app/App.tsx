@@ -8,8 +8,8 @@ import { LoginPage } from './LoginPage.js'
 import { Shell } from './Shell.js'
 import { SessionContext, type SessionInfo } from './session.js'
 
-/** Topics the console shows; predictions and work orders get views when their APIs land. */
-const TOPICS = ['status', 'telemetry', 'alert', 'incident'] as const
+/** Topics the console shows; work orders get a view when their API lands. */
+const TOPICS = ['status', 'telemetry', 'alert', 'incident', 'prediction'] as const
 
 /**
  * Remembers that this browser has a session, so that a fresh visit goes straight to the login

@@ -1,9 +1,13 @@
+import type { LiveStore } from '../api/live-store.js'
 import { useLiveStore } from '../api/store-context.js'
 import { useConnection } from '../api/use-connection.js'
+import { AgentsPage } from '../features/agents/index.js'
 import { AlertsPage } from '../features/alerts/index.js'
+import { CapacityPage } from '../features/capacity/index.js'
 import { CameraPage } from '../features/camera/index.js'
 import { FleetPage } from '../features/fleet/index.js'
 import { IncidentsPage } from '../features/incidents/index.js'
+import { MaintenancePage } from '../features/maintenance/index.js'
 import { SitePage } from '../features/site/index.js'
 import { Link } from '../ui/Link.js'
 import { type Route, parseRoute, paths, useLocation } from './router.js'
@@ -26,9 +30,14 @@ export function Shell() {
           use.
         </div>
       )}
-      <main class="content">{store.ready ? <Page route={route} /> : <div class="boot">{conn.error ? `Loading the fleet failed (${conn.error}); retrying…` : 'Loading the fleet…'}</div>}</main>
+      <main class="content">{shows(route, store) ? <Page route={route} /> : <div class="boot">{conn.error ? `Loading the fleet failed (${conn.error}); retrying…` : 'Loading the fleet…'}</div>}</main>
     </div>
   )
+}
+
+/** The fleet view draws from the first preview (map, counts, names); the others wait for the whole fleet. */
+function shows(route: Route, store: LiveStore): boolean {
+  return route.name === 'fleet' ? store.ready : store.complete
 }
 
 function Page({ route }: { route: Route }) {
@@ -43,6 +52,12 @@ function Page({ route }: { route: Route }) {
       return <AlertsPage />
     case 'incidents':
       return <IncidentsPage />
+    case 'capacity':
+      return <CapacityPage />
+    case 'maintenance':
+      return <MaintenancePage />
+    case 'agents':
+      return <AgentsPage />
     case 'not-found':
       return (
         <div class="page">

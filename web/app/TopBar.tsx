@@ -1,5 +1,6 @@
-import { useAlerts } from '../api/use-alerts.js'
+import { useFiringCount } from '../api/use-alerts.js'
 import { useIncidents } from '../api/use-incidents.js'
+import { usePredictions } from '../api/use-predictions.js'
 import { Link } from '../ui/Link.js'
 import { ConnectionPill } from './ConnectionPill.js'
 import { type Route, paths } from './router.js'
@@ -8,8 +9,9 @@ import { useSession } from './session.js'
 /** Navigation, the counts that need attention, the connection, and who is logged in. */
 export function TopBar({ route }: { route: Route }) {
   const session = useSession()
-  const firing = useAlerts().filter((a) => a.state === 'firing').length
+  const firing = useFiringCount()
   const incidents = useIncidents().filter((i) => i.state !== 'resolved').length
+  const predictions = usePredictions()
   const at = (names: Route['name'][]) => (names.includes(route.name) ? 'page' : undefined)
   return (
     <header class="topbar">
@@ -31,6 +33,18 @@ export function TopBar({ route }: { route: Route }) {
         <Link href={paths.incidents()} aria-current={at(['incidents'])}>
           Incidents
           {incidents > 0 && <span class="nav-count">{incidents}</span>}
+        </Link>
+        <Link href={paths.capacity()} aria-current={at(['capacity'])}>
+          Capacity
+        </Link>
+        {predictions.enabled && (
+          <Link href={paths.maintenance()} aria-current={at(['maintenance'])}>
+            Maintenance
+            {predictions.predictions.length > 0 && <span class="nav-count" data-testid="raised-nav-count">{predictions.predictions.length}</span>}
+          </Link>
+        )}
+        <Link href={paths.agents()} aria-current={at(['agents'])}>
+          Agents
         </Link>
       </nav>
       <div class="topbar-right">

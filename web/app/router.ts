@@ -6,6 +6,9 @@ export type Route =
   | { name: 'camera'; id: string }
   | { name: 'alerts' }
   | { name: 'incidents' }
+  | { name: 'capacity' }
+  | { name: 'maintenance' }
+  | { name: 'agents' }
   | { name: 'not-found'; path: string }
 
 /** The client routes; the server answers index.html for each of them (SPA fallback). */
@@ -15,6 +18,9 @@ export function parseRoute(pathname: string): Route {
   if (parts.length === 0) return { name: 'fleet' }
   if (first === 'alerts' && parts.length === 1) return { name: 'alerts' }
   if (first === 'incidents' && parts.length === 1) return { name: 'incidents' }
+  if (first === 'capacity' && parts.length === 1) return { name: 'capacity' }
+  if (first === 'maintenance' && parts.length === 1) return { name: 'maintenance' }
+  if (first === 'agents' && parts.length === 1) return { name: 'agents' }
   if (first === 'cameras' && second !== undefined && parts.length === 2) return { name: 'camera', id: second }
   if (first === 'sites' && second !== undefined && parts.length === 2) return { name: 'site', id: second }
   return { name: 'not-found', path: pathname }
@@ -26,6 +32,9 @@ export const paths = {
   site: (id: string) => `/sites/${encodeURIComponent(id)}`,
   alerts: () => '/alerts',
   incidents: () => '/incidents',
+  capacity: () => '/capacity',
+  maintenance: () => '/maintenance',
+  agents: () => '/agents',
 }
 
 const NAVIGATE = 'camtel:navigate'

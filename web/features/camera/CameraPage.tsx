@@ -4,6 +4,7 @@ import type { Alert, Rule } from '../../api/camtel.js'
 import { CamtelApiError } from '../../api/camtel.js'
 import { useCameraAlerts } from '../../api/use-alerts.js'
 import { useCamera } from '../../api/use-camera.js'
+import { useCameraPredictions, usePredictions } from '../../api/use-predictions.js'
 import { useRequest } from '../../api/use-request.js'
 import { useSites } from '../../api/use-sites.js'
 import { useStatusChanges } from '../../api/use-status-changes.js'
@@ -15,7 +16,9 @@ import { StatusBadge } from '../../ui/StatusDot.js'
 import { useNow } from '../../ui/use-now.js'
 import { useAlertActions } from '../alerts/index.js'
 import { CameraAlerts } from './CameraAlerts.js'
+import { PredictionItem } from '../maintenance/index.js'
 import { ConnectivityTimeline } from './ConnectivityTimeline.js'
+import { GapList } from './GapList.js'
 import { LatestMetrics } from './LatestMetrics.js'
 import { RANGE_IDS, RANGES, type RangeId } from './ranges.js'
 import { RegistryCard } from './RegistryCard.js'
@@ -37,6 +40,11 @@ export function CameraPage({ id }: { id: string }) {
   const liveAlerts = useCameraAlerts(id)
   const alerts = useMemo(() => mergeAlerts(liveAlerts, history.data ?? []), [liveAlerts, history.data])
   const changes = useStatusChanges(id)
+  const predictions = useCameraPredictions(id)
+  const { enabled: predicting } = usePredictions()
+  // The range's gaps (DESIGN §9a), read again each minute: an agent records one when its cap drops reports.
+  const minute = Math.floor(now / 60_000)
+  const gaps = useRequest((c) => c.gaps(id, { from: Date.now() - RANGES[range].ms }), [id, range, minute])
 
   if (detail.error instanceof CamtelApiError && detail.error.status === 404) {
     return (
@@ -94,6 +102,21 @@ export function CameraPage({ id }: { id: string }) {
           <Panel title="Alerts">
             <CameraAlerts alerts={alerts} rules={ruleMap} now={now} onAck={actions.ack} />
           </Panel>
+          {predicting && (
+            <Panel title="Predicted failures" class="camera-predictions">
+              {predictions.length === 0 ? (
+                <p class="ok-note" data-testid="no-predictions">
+                  No failure predicted: every mode is below 50 % risk within 30 days.
+                </p>
+              ) : (
+                <ul class="predictions" aria-label="Raised predictions">
+                  {predictions.map((p) => (
+                    <PredictionItem key={p.mode} prediction={p} now={now} />
+                  ))}
+                </ul>
+              )}
+            </Panel>
+          )}
           <Panel title={`Connectivity, last ${RANGES[range].label}`}>
             <ConnectivityTimeline
               from={from}
@@ -102,9 +125,14 @@ export function CameraPage({ id }: { id: string }) {
               neverReported={camera.status === 'unknown'}
               alerts={alerts}
               changes={changes}
-              gaps={d.gaps ?? []}
+              gaps={gaps.data ?? d.gaps ?? []}
             />
           </Panel>
+          {(gaps.data ?? []).length > 0 && (
+            <Panel title={`Reports lost at the edge, last ${RANGES[range].label}`}>
+              <GapList gaps={gaps.data ?? []} now={now} />
+            </Panel>
+          )}
           <Panel title={`Trends, last ${RANGES[range].label}`}>
             <TrendCharts camera={camera} range={range} rules={rules.data ?? []} onFirstData={setFirstData} />
           </Panel>

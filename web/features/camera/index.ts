@@ -1,1 +1,2 @@
 export { CameraPage } from './CameraPage.js'
+export { SeriesChart, type Threshold } from './SeriesChart.js'

@@ -4,6 +4,7 @@ import type { GeometryCollection, Topology } from 'topojson-specification'
 import { feature } from 'topojson-client'
 import coarseUrl from 'world-atlas/countries-110m.json?url'
 import fineUrl from 'world-atlas/countries-50m.json?url'
+import { pageConfig } from '../../api/page-config.js'
 
 /** Above this zoom the 1:50m outlines replace the 1:110m ones (which load first, being 7x smaller). */
 const FINE_FROM_ZOOM = 4
@@ -14,12 +15,13 @@ const STYLE: L.PathOptions = { color: '#2c3b4c', weight: 0.8, fillColor: '#151e2
 /**
  * The map's background without any tile server: country outlines from Natural Earth (the
  * `world-atlas` package), bundled and served by camtel itself. Where a site has a tile server,
- * CAMTEL_MAP_TILES at build time puts its tiles underneath instead (docs/dashboard.md).
+ * CAMTEL_TILE_URL (run time, or CAMTEL_MAP_TILES at build time) puts its tiles there instead
+ * (docs/dashboard.md).
  */
 export function addBasemap(map: L.Map): () => void {
-  const tiles = import.meta.env.CAMTEL_MAP_TILES
-  if (tiles) {
-    const layer = L.tileLayer(tiles, { attribution: import.meta.env.CAMTEL_MAP_ATTRIBUTION ?? '', maxZoom: 19 }).addTo(map)
+  const { tileUrl, tileAttribution } = pageConfig()
+  if (tileUrl) {
+    const layer = L.tileLayer(tileUrl, { attribution: tileAttribution ?? '', maxZoom: 19 }).addTo(map)
     return () => void layer.remove()
   }
   map.attributionControl.addAttribution('Outlines: Natural Earth')

@@ -34,6 +34,9 @@ const CLUSTER_OPTIONS = { radius: 60, extent: 256, maxZoom: CLUSTER_MAX_ZOOM }
 export class ClusterLayer {
   private index = new Supercluster<{ id: string }, Record<string, never>>(CLUSTER_OPTIONS)
   private readonly shown = new Map<string, Shown>()
+  /** Camera ids per cluster of the current index: read once, then counted at every render. */
+  private readonly leaves = new Map<number, string[]>()
+  private points: readonly MapPoint[] = []
   private readonly layer = L.layerGroup()
 
   constructor(
@@ -45,6 +48,10 @@ export class ClusterLayer {
   }
 
   setPoints(points: readonly MapPoint[]): void {
+    // The whole fleet's snapshot after its preview: the same places, so the same index.
+    if (samePoints(points, this.points)) return this.render()
+    this.points = points
+    this.leaves.clear()
     this.index = new Supercluster<{ id: string }, Record<string, never>>(CLUSTER_OPTIONS)
     this.index.load(points.map((p) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [p.lon, p.lat] }, properties: { id: p.id } })))
     this.render()
@@ -64,7 +71,9 @@ export class ClusterLayer {
         const key = `c:${props.cluster_id}:${zoom}`
         seen.add(key)
         const counts = emptyByStatus()
-        for (const leaf of this.index.getLeaves(props.cluster_id, Infinity)) counts[this.o.statusOf(leaf.properties.id) ?? 'unknown']++
+        let ids = this.leaves.get(props.cluster_id)
+        if (!ids) this.leaves.set(props.cluster_id, (ids = this.index.getLeaves(props.cluster_id, Infinity).map((l) => l.properties.id)))
+        for (const id of ids) counts[this.o.statusOf(id) ?? 'unknown']++
         this.place(key, lat, lon, clusterIcon(counts, props.point_count, scale), () => this.openCluster(props.cluster_id, lat, lon))
       } else {
         const id = (props as { id: string }).id
@@ -117,6 +126,16 @@ export class ClusterLayer {
     }
     this.map.flyTo([lat, lon], zoom, { duration: 0.5 })
   }
+}
+
+function samePoints(a: readonly MapPoint[], b: readonly MapPoint[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i] as MapPoint
+    const q = b[i] as MapPoint
+    if (p.id !== q.id || p.lat !== q.lat || p.lon !== q.lon) return false
+  }
+  return true
 }
 
 function divIcon(icon: { html: string; size: number }): L.DivIcon {

@@ -8,9 +8,13 @@ import { CameraList } from './CameraList.js'
 import { SiteTable } from './SiteTable.js'
 import { StatusTiles } from './StatusTiles.js'
 
+/** Counts by status, like map markers, follow statuses at most this often. */
+const COUNTS_MS = 250
+
 /** The fleet view: counts by status, the map, sites, and every camera. */
 export function FleetPage() {
-  const summary = useFleetSummary()
+  // Counts follow at most four times a second: the whole view would otherwise re-render every frame of an event storm.
+  const summary = useFleetSummary(COUNTS_MS)
   const [filter, setFilter] = useState<CameraFilter>({ q: '', status: 'all', site: 'all' })
   return (
     <div class="page fleet-page">

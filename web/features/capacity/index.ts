@@ -1,0 +1,1 @@
+export { CapacityPage } from './CapacityPage.js'

@@ -1,0 +1,3 @@
+export { MaintenancePage } from './MaintenancePage.js'
+export { PredictionItem } from './PredictionItem.js'
+export { modeLabel } from './modes.js'
