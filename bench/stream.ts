@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util'
 const TOKEN = 'ct_bench-admin-token'
 const HELP = `Usage: npm run bench -- stream [options]
 
-Three processes: a camtel server (auth on, CAMTEL_SYNC as given, the in-memory event log),
+Three processes: a camtel server (auth on, CAMTEL_SYNC as given, its durable event log),
 the consoles (WebSocket clients, no filters), and this one, which sends the cameras' reports as
 HTTP JSON batches. Then every console is closed, --replay reports are bulk-loaded, and one
 console replays the last --replay events.
@@ -102,7 +102,7 @@ export async function runStreamBench(argv: string[]): Promise<void> {
         '',
         `reports sent          ${load.sent.toLocaleString('en-US')} in ${load.requests} requests (${Math.round((load.sent - sentBefore) / seconds)}/s while measured), failed ${load.failed}`,
         `events per console    ${stats.eventsMin.toLocaleString('en-US')}${stats.eventsMin === stats.eventsMax ? ' (every console the same)' : ` to ${stats.eventsMax.toLocaleString('en-US')}: NOT ALL THE SAME`}`,
-        `sampled consoles      ${stats.sampledConsoles}, ids with a gap or repeat: ${stats.gaps}; consoles closed: ${stats.consoles - stats.open} ${JSON.stringify(stats.closeCodes.slice(0, 5))}`,
+        `sampled consoles      ${stats.sampledConsoles}, ids with a gap or repeat: ${stats.gaps}; consoles closed: ${stats.consoles - stats.open} ${JSON.stringify(stats.closeCodes.slice(0, 5))}; server-side closes by reason: ${await serverCloses(server.url)}`,
         `latency (ingest->console, ${l.samples.toLocaleString('en-US')} events)  p50 ${l.p50.toFixed(1)} ms, p90 ${l.p90.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms`,
         `ingest answers        p50 ${pct(load.acks, 0.5).toFixed(1)} ms, p99 ${pct(load.acks, 0.99).toFixed(1)} ms (the events are published just before the answer is sent)`,
         `after the answer      p50 ${after.p50.toFixed(1)} ms, p99 ${after.p99.toFixed(1)} ms: arrival at a console minus arrival of the answer to the same batch (${after.n} pairs), the stream's own share`,
@@ -341,6 +341,13 @@ function pct(values: number[], p: number): number {
 async function serverCpu(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text()
   return Number(/^camtel_process_\w*cpu_seconds_total (\S+)$/m.exec(text)?.[1] ?? Number.NaN)
+}
+
+/** The server's `camtel_stream_closes_total` by reason, e.g. `lagging 3, heartbeat 1`, or `none`. */
+async function serverCloses(url: string): Promise<string> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text()
+  const closes = [...text.matchAll(/^camtel_stream_closes_total\{reason="(\w+)"\} (\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`)
+  return closes.length > 0 ? closes.join(', ') : 'none'
 }
 
 function machine(): string {

@@ -4,9 +4,9 @@
  * each other with no gap or repeat, and records the latency of telemetry events: arrival time
  * minus the report's `ts`, which the load generator sets to the moment it sent the report (the
  * same machine clock in both processes). The others only read the last event id of each frame
- * (one search from the end): without filters, and with the in-memory log's consecutive ids,
- * that id tells how many events a console has had. Parsing a million events a second would
- * measure this process rather than the server.
+ * (one search from the end): without filters, and with the log's consecutive ids (a write
+ * that fails gives its ids back), that id tells how many events a console has had. Parsing a
+ * million events a second would measure this process rather than the server.
  */
 import { WebSocket } from 'ws'
 

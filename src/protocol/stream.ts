@@ -12,7 +12,10 @@ export type StreamTopic = (typeof STREAM_TOPICS)[number]
 
 /** Close codes the server uses besides the standard ones. */
 export const CLOSE_LAGGING = 4008
-/** The credentials of the connection were revoked or expired while it was open. */
+/**
+ * The credentials of the connection were revoked or expired while it was open. A camtel addition
+ * to DESIGN §6 (which names only 4008), documented in docs/stream.md.
+ */
 export const CLOSE_UNAUTHORIZED = 4401
 
 export const SubscribeMessage = Type.Object(
@@ -40,9 +43,9 @@ export interface StatusData {
   previous: 'ok' | 'degraded' | 'critical' | 'offline' | 'unknown'
 }
 
-/** The alert object of DESIGN §5. */
+/** The alert object of DESIGN §5, as the server sends it (ids are numbers). */
 export interface AlertData {
-  id: string
+  id: number
   ruleId: string
   cameraId: string
   siteId: string
@@ -53,15 +56,19 @@ export interface AlertData {
   value: number
   openedAt: string
   resolvedAt?: string
-  ack?: unknown
+  ack?: { by: string; at: string; note: string | null }
+  /** The incident that groups it, when there is one. */
+  incidentId?: number
 }
 
-/** The incident object of DESIGN §5. */
+/** The incident object of DESIGN §5, as the server sends it. */
 export interface IncidentData {
-  id: string
+  id: number
   siteId: string
   ruleId: string
-  state: string
+  /** What groups the members: `site:<id>`, or a camera tag such as `switch:sw-1`. */
+  group: string
+  state: 'open' | 'resolved'
   cameras: string[]
   openedAt: string
   resolvedAt?: string

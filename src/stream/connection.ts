@@ -20,8 +20,13 @@ export interface StreamLimits {
   maxFrameBytes: number
   /** Events read from the log at a time during a replay. */
   replayPageSize: number
-  /** Ping every this often; a console that has not answered the previous ping is cut. */
+  /**
+   * Ping every this often. A console that has sent nothing (no pong, no message) through
+   * `heartbeatMisses` pings in a row is cut as a dead peer.
+   */
   heartbeatMs: number
+  /** Pings in a row a console may leave unanswered: more than one, since a busy console reads a ping only after the data ahead of it. */
+  heartbeatMisses: number
 }
 
 export const DEFAULT_STREAM_LIMITS: StreamLimits = {
@@ -32,6 +37,7 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   maxFrameBytes: 256 * 1024,
   replayPageSize: 2_000,
   heartbeatMs: 25_000,
+  heartbeatMisses: 2,
 }
 
 /** What a connection needs from the hub that owns it. */
@@ -80,8 +86,10 @@ export class StreamConnection {
   private roomWaiter: (() => void) | undefined
   /** Frames handed to the socket whose write has not completed yet. */
   private inFlight = 0
-  /** Cleared by each ping, set by each pong. */
+  /** Cleared by each ping, set by anything the console sends (a pong, a message, a ping). */
   alive = true
+  /** Heartbeats in a row that found the console silent since the previous one. */
+  missedBeats = 0
 
   constructor(
     readonly socket: WebSocket,

@@ -9,6 +9,11 @@ export interface StoredEvent extends DomainEvent {
    * replays them at the speed of copying strings.
    */
   readonly dataJson?: string
+  /**
+   * The whole event message as the stream sends it (`tick.ts` `eventJson`), when the log builds
+   * it anyway; it must be exactly what `eventJson` would make of the other fields.
+   */
+  readonly messageJson?: string
 }
 
 export interface ReplayWindow {

@@ -47,6 +47,8 @@ export class StreamHub implements ConnectionHost {
     this.log = o.log
     this.limits = { ...DEFAULT_STREAM_LIMITS, ...o.limits }
     o.metrics.streamStats = () => this.stats()
+    // A log that cannot answer (closing) leaves the gauges as they were.
+    o.metrics.eventLogWindow = () => this.log.window().catch(() => undefined)
   }
 
   start(): void {
@@ -65,8 +67,13 @@ export class StreamHub implements ConnectionHost {
     const c = new StreamConnection(socket, principal, this)
     this.connections.set(c, reauthenticate)
     this.sockets.add(socket)
-    socket.on('message', (data, isBinary) => c.receive(data, isBinary))
+    socket.on('message', (data, isBinary) => {
+      c.alive = true
+      c.receive(data, isBinary)
+    })
+    // Any frame from the console shows it is there, not only the pong to our last ping.
     socket.on('pong', () => (c.alive = true))
+    socket.on('ping', () => (c.alive = true))
     socket.on('close', () => {
       this.sockets.delete(socket)
       c.socketClosed()
@@ -192,9 +199,18 @@ export class StreamHub implements ConnectionHost {
     if (this.dirty.size > 0) this.scheduleFlush()
   }
 
+  /**
+   * Pings every console and cuts those silent through `heartbeatMisses` pings in a row. One
+   * missed pong is not enough: a ping waits in the socket behind the frames already written,
+   * and a console starved of CPU (or a loaded machine) may take longer than one interval to
+   * read its way to it, while it is reading and alive. A console that does not read at all
+   * fills its queue and is closed with 4008 long before that when events flow.
+   */
   private beat(): void {
+    const misses = Math.max(1, this.limits.heartbeatMisses)
     for (const [c, reauthenticate] of this.connections) {
-      if (!c.alive) {
+      if (c.alive) c.missedBeats = 0
+      else if (++c.missedBeats >= misses) {
         c.terminate('heartbeat')
         continue
       }

@@ -13,9 +13,22 @@ export class EventLogSink implements EventSink {
     private readonly onError: (err: unknown, events: readonly DomainEvent[]) => void,
   ) {}
 
+  private last: Promise<void> = Promise.resolve()
+
   publish(events: readonly DomainEvent[]): void {
     if (events.length === 0) return
-    this.log.append(events).catch((err: unknown) => this.onError(err, events))
+    this.last = this.log.append(events).then(
+      () => undefined,
+      (err: unknown) => this.onError(err, events),
+    )
+  }
+
+  /**
+   * Resolves once every publish so far is in the log (or failed). A durable log commits after
+   * `publish` returns; appends settle in call order, so the last one stands for all.
+   */
+  settled(): Promise<void> {
+    return this.last
   }
 
   subscribe(listener: (events: readonly StoredEvent[]) => void): () => void {

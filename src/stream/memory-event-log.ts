@@ -49,8 +49,9 @@ class LoggedEvent implements StoredEvent {
 }
 
 /**
- * The event log in memory: what the server uses until the durable one in the data folder lands,
- * and the reference the contract suite is checked against. A restart loses it, so a console
+ * The event log in memory: for tests, for a store without a log of its own, and the reference
+ * the contract suite is checked against (the server uses the store's durable log, in the data
+ * folder: src/store/sqlite/event-log.ts). A restart loses it, so a console
  * resuming across a restart gets `reset` rather than a silent gap (its `since` is then above
  * the new, empty log's newest id).
  *

@@ -3,6 +3,7 @@ import type { Frame } from './send-queue.js'
 
 /** The wire form of an event (DESIGN §6); `ts` becomes RFC 3339 data time. */
 export function eventJson(e: StoredEvent): string {
+  if (e.messageJson !== undefined) return e.messageJson
   const ts = Number.isFinite(e.ts) ? `"${new Date(e.ts).toISOString()}"` : 'null'
   // Built by hand around `data`'s JSON, which the log may already hold (StoredEvent.dataJson).
   const data = e.dataJson ?? JSON.stringify(e.data ?? null)

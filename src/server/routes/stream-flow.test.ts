@@ -1,9 +1,11 @@
+import { once } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
 import { systemClock } from '../../core/clock.js'
 import type { DomainEvent, EventLog, ReplayWindow, StoredEvent } from '../../stream/index.js'
 import { MemoryEventLog } from '../../stream/index.js'
 import { closesFor, logAfter, newest, report, seedSites, send } from '../test-support/stream-fixtures.js'
-import { type TestServer, startTestServer } from '../test-support/test-server.js'
+import { ADMIN_TOKEN, type TestServer, startTestServer } from '../test-support/test-server.js'
 import { TestConsole, eventually } from '../test-support/ws-console.js'
 
 /**
@@ -156,5 +158,41 @@ describe('a console that does not keep up', () => {
     expect(t.server.stream.size).toBe(0)
     c.socket.resume()
     expect(await c.untilClosed()).toBe(1006)
+  })
+
+  it('keeps a console that sends frames though it misses pongs, and cuts it after two silent pings', async () => {
+    t = await startTestServer({}, { stream: { heartbeatMs: 50 } })
+    // A console that never answers pings: only its own frames show it is there.
+    const ws = new WebSocket(`${t.url.replace(/^http/, 'ws')}/api/v1/stream?token=${ADMIN_TOKEN}`, { autoPong: false })
+    await once(ws, 'open')
+    let pings = 0
+    /** Pings that arrived after the console last sent something. */
+    let pingsSinceSent = 0
+    ws.on('ping', () => {
+      pings++
+      pingsSinceSent++
+    })
+    let code: number | undefined
+    ws.on('close', (c) => (code = c))
+    const subscribe = () => {
+      ws.send(JSON.stringify({ type: 'subscribe' }))
+      pingsSinceSent = 0
+    }
+    subscribe()
+    const talking = setInterval(subscribe, 5)
+    try {
+      await eventually(() => pings >= 10, 'ten pings')
+      expect(code).toBeUndefined()
+      expect(await closesFor(t, 'heartbeat')).toBe(0)
+      expect(t.server.stream.size).toBe(1)
+    } finally {
+      clearInterval(talking)
+    }
+    await eventually(async () => (await closesFor(t, 'heartbeat')) === 1, 'the heartbeat to cut the silent console')
+    await eventually(() => code !== undefined, 'the socket to close')
+    expect(code).toBe(1006)
+    // Not cut at the first ping that found it silent: the one after its last message still
+    // found it alive, and the next one found it silent once before it was cut.
+    expect(pingsSinceSent).toBeGreaterThanOrEqual(2)
   })
 })

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { EventMessage, ServerMessage } from '../../protocol/stream.js'
@@ -104,11 +105,50 @@ describe('GET /api/v1/stream', () => {
     expect(live.every((e) => e.type === 'event' && e.id > marker.id)).toBe(true)
   })
 
+  it('replays exactly the missed events across a server restart on the same data folder, then live, none twice', async () => {
+    const a = await open()
+    await subscribed(a)
+    await send(t, [report('n-1'), report('s-1')])
+    const seenUpTo = await newest(t)
+    await a.untilEvent(seenUpTo)
+    const missed = Array.from({ length: 100 }, (_, i) => report(['n-1', 'n-2', 'n-3', 's-1', 's-2'][i % 5] as string))
+    for (let i = 0; i < 100; i += 10) await send(t, missed.slice(i, i + 10))
+    const beforeRestart = ids(await logAfter(t, seenUpTo))
+    // The server stops (consoles get 1001) and starts again on the same data folder.
+    const dataDir = t.dataDir
+    await t.close({ keepData: true })
+    expect(await a.untilClosed()).toBe(1001)
+    t = await startTestServer({}, { dataDir })
+    try {
+      const b = await open()
+      b.send({ type: 'subscribe', since: seenUpTo })
+      for (let i = 0; i < 10; i++) await send(t, [report('n-1'), report('s-2')])
+      const end = await newest(t)
+      await b.untilEvent(end)
+
+      const all = ids(await logAfter(t, seenUpTo))
+      expect(all.slice(0, beforeRestart.length)).toEqual(beforeRestart)
+      expect(b.eventIds()).toEqual(all)
+      const at = b.messages.findIndex((m) => m.type === 'replayed')
+      const replayed = b.messages.slice(0, at) as EventMessage[]
+      expect(b.messages.filter((m) => m.type === 'replayed' || m.type === 'reset')).toHaveLength(1)
+      // Every missed report is among the replayed events, once, with its data as sent.
+      const telemetry = replayed.filter((e) => e.topic === 'telemetry').map((e) => e.data as { seq: number; metrics: unknown })
+      for (const r of missed) expect(telemetry.filter((d) => d.seq === r.seq)).toEqual([{ seq: r.seq, ts: r.ts, metrics: r.metrics }])
+      expect(b.messages.slice(at + 1).every((m) => m.type === 'event' && m.id > (b.messages[at] as { id: number }).id)).toBe(true)
+    } finally {
+      await t.close()
+      rmSync(dataDir, { recursive: true, force: true })
+      t = await startTestServer()
+    }
+  })
+
   it('answers reset when since is older than the window or above the newest id, and replays inside it', async () => {
     await t.close()
     t = await startTestServer({ replayEvents: 20 })
     await seedSites(t)
     for (let i = 0; i < 6; i++) await send(t, ['n-1', 'n-2', 'n-3', 's-1', 's-2'].map((c) => report(c)))
+    await t.server.events.settled()
     const w = await t.server.eventLog.window()
     expect(w.newest - w.oldest + 1).toBe(20)
 
@@ -280,6 +320,17 @@ describe('GET /api/v1/stream', () => {
     await subscribed(c)
     await send(t, [report('n-1')])
     await c.untilEvent(await newest(t))
+  })
+
+  it("shows the event log's replay window on /metrics", async () => {
+    await send(t, [report('n-1'), report('s-1')])
+    await t.server.events.settled()
+    const w = await t.server.eventLog.window()
+    expect(w.newest).toBeGreaterThanOrEqual(2)
+    const text = await (await t.api('/metrics')).text()
+    expect(text).toMatch(new RegExp(`^camtel_event_log_newest_id ${w.newest}$`, 'm'))
+    expect(text).toMatch(new RegExp(`^camtel_event_log_oldest_id ${w.oldest}$`, 'm'))
+    expect(text).toMatch(new RegExp(`^camtel_event_log_events ${w.newest - w.oldest + 1}$`, 'm'))
   })
 
   it('answers a plain GET without an upgrade with 400', async () => {

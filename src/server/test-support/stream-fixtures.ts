@@ -31,7 +31,9 @@ export async function send(t: TestServer, reports: unknown[], token?: string): P
   expect(body.accepted).toBe(reports.length)
 }
 
+/** The newest id, once what ingest published so far is in the log (status events commit after the answer). */
 export async function newest(t: TestServer): Promise<number> {
+  await t.server.events.settled()
   return (await t.server.eventLog.window()).newest
 }
 

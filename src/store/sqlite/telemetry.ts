@@ -7,6 +7,7 @@ import type { CameraNumbers } from './camera-numbers.js'
 import type { MetricNames } from './metric-names.js'
 import { OUTCOME_DUPLICATE, OUTCOME_SEQ_RESET, type LatestRow } from './write-core.js'
 import type { Writer } from './writer.js'
+import type { SqliteEventLog } from './event-log.js'
 import { LatestEncoder, decodeLatest } from './latest-snapshot.js'
 
 export { MAX_METRIC_NAMES, MetricDictionaryFullError } from './metric-names.js'
@@ -26,6 +27,7 @@ export class SqliteTelemetry implements TelemetryStore {
   // New metric names are committed at once, on their own: an unused name is harmless, and a
   // name must exist before any row that refers to its id.
   private readonly idOf = (metric: string) => this.names.assign(metric)
+  private eventLog: SqliteEventLog | undefined
 
   constructor(
     private readonly db: Database,
@@ -34,12 +36,31 @@ export class SqliteTelemetry implements TelemetryStore {
     private readonly writer: Writer,
   ) {}
 
+  get logsTelemetryEvents(): boolean {
+    return this.eventLog !== undefined
+  }
+
+  /** From now on, each new report's telemetry event commits with it into this log. */
+  recordEventsIn(log: SqliteEventLog): void {
+    this.eventLog = log
+  }
+
   async writeReports(reports: readonly Report[], receivedAt: number): Promise<WriteOutcome[]> {
     if (reports.length === 0) return []
     const batch = this.packer.pack(reports, receivedAt, this.camOf, this.idOf)
-    const codes = await this.writer.write(batch)
+    // Taken right as the batch goes to the writer, which hands out event ids in that order.
+    const slot = this.eventLog?.reserve()
+    let written
+    try {
+      written = await this.writer.write(batch, slot !== undefined)
+    } catch (err) {
+      slot?.failed()
+      throw err
+    }
+    const codes = written.outcomes
     const out: WriteOutcome[] = new Array(codes.length)
     for (let i = 0; i < codes.length; i++) out[i] = codes[i] === OUTCOME_DUPLICATE ? DUPLICATE : codes[i] === OUTCOME_SEQ_RESET ? RESET : NEW
+    slot?.telemetry(reports, out, written.firstEventId)
     return out
   }
 

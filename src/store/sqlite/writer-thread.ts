@@ -1,6 +1,6 @@
 /**
- * The writer thread: owns the write connection. Write batches that queued up while it was busy
- * commit together, each in its own savepoint: one fsync for several batches when ingest is
+ * The writer thread: owns the write connection. Write batches and event appends that queued up
+ * while it was busy commit together, in the order they came, each in its own savepoint: one fsync for several batches when ingest is
  * heavy, and each batch's answer still comes only after its commit. Batches go before the
  * background work queued with them (rollup steps, retention, snapshots), which waits for
  * nothing a batch does: an acknowledgement is never held up behind a rollup step.
@@ -9,6 +9,8 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { openWriteConnection } from './connection.js'
 import { WriteCore } from './write-core.js'
 import type { WriterAnswer, WriterRequest, WriterThreadData } from './writer.js'
+
+type WriteRequest = Extract<WriterRequest, { op: 'write' | 'appendEvents' }>
 
 /** Batches committed together at most. */
 const GROUP_MAX = 4
@@ -33,8 +35,9 @@ function drain(): void {
   scheduled = false
   // What queued so far: writes in groups, then one piece of background work, and back to the
   // event loop, so that batches arriving meanwhile are next.
-  const writes = queue.filter((r): r is Extract<WriterRequest, { op: 'write' }> => r.op === 'write')
-  const others = queue.filter((r) => r.op !== 'write')
+  // Event appends go with the writes, in order: event ids follow the order of the calls.
+  const writes = queue.filter(isWrite)
+  const others = queue.filter((r) => !isWrite(r))
   queue.length = 0
   for (let i = 0; i < writes.length; i += GROUP_MAX) writeGroup(writes.slice(i, i + GROUP_MAX))
   const req = others.shift()
@@ -48,6 +51,7 @@ function drain(): void {
       if (req.op === 'saveLatest') return core.saveLatest(req.rows)
       if (req.op === 'rollUp') return core.rollUp(req.options)
       if (req.op === 'expire') return core.expire(req.tier, req.before, req.maxRows)
+      if (req.op === 'trimEvents') return core.trimEvents(req.oldest, req.maxRows)
       throw new Error('unknown writer request')
     })
   }
@@ -57,28 +61,42 @@ function drain(): void {
   }
 }
 
-function writeGroup(group: Array<Extract<WriterRequest, { op: 'write' }>>): void {
+function isWrite(r: WriterRequest): r is WriteRequest {
+  return r.op === 'write' || r.op === 'appendEvents'
+}
+
+function step(r: WriteRequest): () => unknown {
+  return r.op === 'write' ? () => core.write(r.batch, r.events) : () => core.appendEvents(r.rows, r.at)
+}
+
+function writeGroup(group: WriteRequest[]): void {
   if (group.length === 1) {
-    const only = group[0] as (typeof group)[number]
-    run(only.id, () => core.write(only.batch), true)
+    const only = group[0] as WriteRequest
+    run(only.id, step(only))
     return
   }
-  let results: Array<Uint8Array | Error>
+  let results: unknown[]
   try {
-    results = core.writeGroup(group.map((g) => g.batch))
+    results = core.writeGroup(group.map(step))
   } catch (err) {
     // The commit itself failed: none of the group is stored.
     for (const g of group) reply({ id: g.id, ...failure(err) })
     return
   }
   group.forEach((g, k) => {
-    const r = results[k] as Uint8Array | Error
+    const r = results[k]
     if (r instanceof Error) reply({ id: g.id, ...failure(r) })
-    else reply({ id: g.id, ok: true, result: r }, [r.buffer as ArrayBuffer])
+    else reply({ id: g.id, ok: true, result: r }, transferOf(r))
   })
 }
 
-function run(id: number, fn: () => unknown, transferResult = false): void {
+/** A batch's outcome bytes go back by transfer. */
+function transferOf(result: unknown): ArrayBuffer[] {
+  const outcomes = (result as { outcomes?: unknown } | undefined)?.outcomes
+  return outcomes instanceof Uint8Array ? [outcomes.buffer as ArrayBuffer] : []
+}
+
+function run(id: number, fn: () => unknown): void {
   let result: unknown
   try {
     result = fn()
@@ -86,7 +104,7 @@ function run(id: number, fn: () => unknown, transferResult = false): void {
     reply({ id, ...failure(err) })
     return
   }
-  reply({ id, ok: true, result }, transferResult ? [(result as Uint8Array).buffer as ArrayBuffer] : [])
+  reply({ id, ok: true, result }, transferOf(result))
 }
 
 function close(id: number): void {

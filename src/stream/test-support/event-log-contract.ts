@@ -210,5 +210,38 @@ export function describeEventLogContract(name: string, newHarness: () => EventLo
       expect((await again.readAfter(0, 100)).map(stored)).toEqual(before.map(stored))
       expect(ids(await again.append([telemetryEvent(4)]))).toEqual([4])
     })
+
+    it('holds the replay window across a reopen, by count and by age', async (ctx) => {
+      if (!harness.reopen) return ctx.skip()
+      const settings = { clock, maxEvents: 5, maxAgeMs: 10 * 60_000 }
+      const log = await harness.open(settings)
+      await log.append([1, 2, 3].map((i) => telemetryEvent(i)))
+      clock.advance(5 * 60_000)
+      await log.append([4, 5, 6, 7, 8].map((i) => telemetryEvent(i)))
+      await log.close()
+      const again = await harness.reopen(settings)
+      logs.push(again)
+      expect(await again.window()).toEqual({ oldest: 4, newest: 8 })
+      expect(ids(await again.readAfter(0, 100))).toEqual([4, 5, 6, 7, 8])
+      clock.advance(6 * 60_000)
+      expect(await again.window()).toEqual({ oldest: 4, newest: 8 })
+      clock.advance(5 * 60_000)
+      expect(await again.window()).toEqual({ oldest: 9, newest: 8 })
+    })
+
+    it('continues the ids after a reopen even when every event had aged out', async (ctx) => {
+      if (!harness.reopen) return ctx.skip()
+      const settings = { clock, maxEvents: 1000, maxAgeMs: 60_000 }
+      const log = await harness.open(settings)
+      await log.append([telemetryEvent(1), telemetryEvent(2)])
+      clock.advance(120_000)
+      expect(await log.window()).toEqual({ oldest: 3, newest: 2 })
+      await log.close()
+      const again = await harness.reopen(settings)
+      logs.push(again)
+      expect(await again.window()).toEqual({ oldest: 3, newest: 2 })
+      expect(await again.readAfter(0, 10)).toEqual([])
+      expect(ids(await again.append([telemetryEvent(3)]))).toEqual([3])
+    })
   })
 }
