@@ -103,6 +103,21 @@ export class Workload {
     }
   }
 
+  /** Every value the stream sends, per metric (booleans as 1 and 0), e.g. to set thresholds by. */
+  metricValues(): Map<string, number[]> {
+    const out = new Map<string, number[]>()
+    for (const rounds of this.json) {
+      for (const text of rounds) {
+        for (const [name, v] of Object.entries(JSON.parse(text) as Record<string, number | boolean>)) {
+          let list = out.get(name)
+          if (!list) out.set(name, (list = []))
+          list.push(typeof v === 'boolean' ? Number(v) : v)
+        }
+      }
+    }
+    return out
+  }
+
   /** Data time the stream has reached. */
   get dataTime(): number {
     return this.o.start + this.round * INTERVAL_MS

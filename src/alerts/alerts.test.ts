@@ -235,7 +235,8 @@ describe('alerts', () => {
 describe('the webhook', () => {
   it('retries until delivered, with the same id, and keeps the message across a restart', async () => {
     await t.api('/api/v1/rules/hot', { method: 'PUT', json: criticalTemp })
-    await t.api('/api/v1/cameras/n-5', { method: 'PUT', json: { siteId: 'north' } })
+    // Silent for the hour the clock jumps below without going offline, whose alert would notify too.
+    await t.api('/api/v1/cameras/n-5', { method: 'PUT', json: { siteId: 'north', offlineAfter: 86_400 } })
     hook.statuses = [500, 503]
     await send([{ cameraId: 'n-5', ts: clock.now(), metrics: { temperature_c: 95 } }])
     await deliver()
@@ -255,7 +256,62 @@ describe('the webhook', () => {
   })
 })
 
+describe('a changed rule', () => {
+  it('counts its `for` afresh from the next report', async () => {
+    const rule = { ...criticalTemp, value: 90, clear: 85, for: 60 }
+    await t.api('/api/v1/rules/hot', { method: 'PUT', json: rule })
+    await t.api('/api/v1/cameras/n-7', { method: 'PUT', json: { siteId: 'north', offlineAfter: 86_400 } })
+    const t0 = clock.now() - 200_000
+    const at = (s: number) => [{ cameraId: 'n-7', ts: t0 + s * 1000, metrics: { temperature_c: 95 } }]
+    await send(at(0))
+    await send(at(30))
+    expect((await t.api('/api/v1/rules/hot', { method: 'PUT', json: { ...rule, value: 91 } })).status).toBe(200)
+    await send(at(60)) // 60 s since the breach began, but the changed rule started counting here
+    await send(at(90))
+    expect((await alerts('?camera=n-7')).filter((a) => a.ruleId === 'hot')).toEqual([])
+    await send(at(120))
+    expect((await alerts('?camera=n-7')).filter((a) => a.ruleId === 'hot')).toMatchObject([{ openedAt: new Date(t0 + 120_000).toISOString() }])
+  })
+})
+
+describe('a restart', () => {
+  it('keeps an open alert with its latest value and its hysteresis', async () => {
+    await t.api('/api/v1/rules/hot', { method: 'PUT', json: criticalTemp })
+    await t.api('/api/v1/cameras/n-6', { method: 'PUT', json: { siteId: 'north', offlineAfter: 86_400 } })
+    const t0 = clock.now() - 30_000
+    await send([{ cameraId: 'n-6', ts: t0, metrics: { temperature_c: 85 } }])
+    await send([{ cameraId: 'n-6', ts: t0 + 10_000, metrics: { temperature_c: 88.5 } }])
+    expect(await alerts('?camera=n-6')).toMatchObject([{ ruleId: 'hot', state: 'firing', value: 88.5 }])
+    const dataDir = t.dataDir
+    await t.server.close()
+    t = await startTestServer({ notifyUrl: hook.url, notifySecret: SECRET, notifyGroupWait: 0 }, { clock, dataDir })
+    expect(await alerts('?camera=n-6')).toMatchObject([{ ruleId: 'hot', state: 'firing', value: 88.5 }])
+    expect(await status('n-6')).toBe('critical')
+    await send([{ cameraId: 'n-6', ts: t0 + 20_000, metrics: { temperature_c: 76 } }]) // not past clear
+    expect(await alerts('?camera=n-6')).toMatchObject([{ state: 'firing', value: 76 }])
+    await send([{ cameraId: 'n-6', ts: t0 + 30_000, metrics: { temperature_c: 74 } }])
+    expect(await alerts('?camera=n-6')).toMatchObject([{ state: 'resolved', value: 74, resolvedAt: new Date(t0 + 30_000).toISOString() }])
+  })
+})
+
 describe('a camera that moves', () => {
+  it('meets the rules of its new site and tags from its next report', async () => {
+    await t.api('/api/v1/rules/hot', { method: 'PUT', json: criticalTemp })
+    await t.api('/api/v1/rules/hot-roof', { method: 'PUT', json: { ...criticalTemp, scope: { tag: 'roof' } } })
+    const camera = (json: Record<string, unknown>) => t.api('/api/v1/cameras/w-1', { method: 'PUT', json: { offlineAfter: 86_400, ...json } })
+    await camera({ siteId: 'south' })
+    const t0 = clock.now() - 30_000
+    // 20 s of 95 °C: short of the default temperature rules' `for`, so only the test's rules fire.
+    await send([{ cameraId: 'w-1', ts: t0, metrics: { temperature_c: 95 } }])
+    expect(await alerts('?camera=w-1')).toEqual([])
+    await camera({ siteId: 'north' })
+    await send([{ cameraId: 'w-1', ts: t0 + 10_000, metrics: { temperature_c: 95 } }])
+    expect((await alerts('?camera=w-1')).map((a) => a.ruleId)).toEqual(['hot'])
+    await camera({ siteId: 'north', tags: ['roof'] })
+    await send([{ cameraId: 'w-1', ts: t0 + 20_000, metrics: { temperature_c: 95 } }])
+    expect((await alerts('?camera=w-1')).map((a) => a.ruleId).sort()).toEqual(['hot', 'hot-roof'])
+  })
+
   it('takes its open alerts to its new site', async () => {
     await send([{ cameraId: 'mover', ts: clock.now(), metrics: { temperature_c: 99 } }])
     await t.api('/api/v1/rules/hot-all', { method: 'PUT', json: { ...criticalTemp, scope: 'all' } })
@@ -263,5 +319,37 @@ describe('a camera that moves', () => {
     expect((await alerts('?camera=mover'))[0]).toMatchObject({ siteId: 'unassigned' })
     await t.api('/api/v1/cameras/mover', { method: 'PUT', json: { siteId: 'north' } })
     expect((await alerts('?site=north'))[0]).toMatchObject({ cameraId: 'mover', siteId: 'north' })
+  })
+})
+
+describe('a backlog older than the live state', () => {
+  it('runs through its own state, late, ends when idle, and a later backlog starts afresh', async () => {
+    await t.api('/api/v1/rules/hot', { method: 'PUT', json: criticalTemp })
+    await t.api('/api/v1/cameras/n-7', { method: 'PUT', json: { siteId: 'north', offlineAfter: 86_400 } })
+    await send([{ cameraId: 'n-7', ts: clock.now(), metrics: { temperature_c: 70 } }])
+    const t0 = clock.now() - 3600_000
+    const backlog = (i: number, temperature_c: number) => ({ cameraId: 'n-7', ts: t0 + i * 10_000, metrics: { temperature_c } })
+    const hot = async () => (await alerts('?camera=n-7')).filter((a) => a.ruleId === 'hot').sort((a, b) => String(a.openedAt).localeCompare(String(b.openedAt)))
+    // Opens and resolves in data time, within one batch and across batches.
+    await send([backlog(0, 85), backlog(1, 85), backlog(2, 70)])
+    await send([backlog(3, 85)])
+    let list = await hot()
+    expect(list).toHaveLength(2)
+    expect(list[0]).toMatchObject({ late: true, state: 'resolved', openedAt: new Date(t0).toISOString(), resolvedAt: new Date(t0 + 20_000).toISOString() })
+    expect(list[1]).toMatchObject({ late: true, state: 'firing', openedAt: new Date(t0 + 30_000).toISOString() })
+    // The live state is untouched: the present is 70.
+    expect(await status('n-7')).toBe('ok')
+
+    // Idle for longer than a backlog lasts: it is over, and its open alert ends at its last data time.
+    clock.advance(121_000)
+    await t.server.alerts.finishIdleBacklogs(120_000)
+    list = await hot()
+    expect(list[1]).toMatchObject({ state: 'resolved', resolvedAt: new Date(t0 + 30_000).toISOString() })
+
+    // A backlog after that one starts from a fresh state: a breach opens a new alert.
+    await send([backlog(4, 85)])
+    list = await hot()
+    expect(list).toHaveLength(3)
+    expect(list[2]).toMatchObject({ late: true, state: 'firing', openedAt: new Date(t0 + 40_000).toISOString() })
   })
 })

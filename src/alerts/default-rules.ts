@@ -1,4 +1,4 @@
-import { OFFLINE_METRIC, OFFLINE_RULE_ID, type Rule } from './rules.js'
+import { OFFLINE_METRIC, OFFLINE_RULE_ID, RETENTION_METRIC, RETENTION_RULE_ID, type Rule } from './rules.js'
 
 /**
  * The rules a new installation starts with; docs/alerts.md explains each value. They are
@@ -25,4 +25,6 @@ export const DEFAULT_RULES: readonly Rule[] = [
   { id: 'humidity-high', metric: 'humidity_pct', op: '>', value: 95, clear: 90, for: 1800, severity: 'warning', scope: 'all', description: 'condensation likely: fogging at dawn' },
   { id: 'clock-ahead', metric: 'clock_skew_s', op: '>', value: 5, clear: 2, for: 600, severity: 'warning', scope: 'all', description: 'device clock ahead: timestamps on evidence are off' },
   { id: 'clock-behind', metric: 'clock_skew_s', op: '<', value: -5, clear: -2, for: 600, severity: 'warning', scope: 'all', description: 'device clock behind: timestamps on evidence are off' },
+  // Decided by src/capacity against each camera's retention policy, not by op/value (docs/capacity.md).
+  { id: RETENTION_RULE_ID, metric: RETENTION_METRIC, op: '==', value: 1, for: 0, severity: 'warning', scope: 'all', description: 'video retention outside its retention policy (evidence at risk, or kept past what privacy rules allow)' },
 ]

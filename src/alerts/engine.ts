@@ -3,12 +3,15 @@ import type { Clock } from '../core/clock.js'
 import type { Fleet, StatusChange } from '../fleet/fleet.js'
 import type { AfterStoreStage, StoredBatch } from '../ingest/pipeline.js'
 import type { Notifications } from '../notify/notifications.js'
+import type { Report } from '../protocol/report.js'
 import type { DomainEvent, EventSink } from '../stream/events.js'
 import { DEFAULT_RULES } from './default-rules.js'
-import { type EvalState, evaluate, initialState } from './evaluator.js'
+import { type EvalState, type Transition, evaluate, initialState } from './evaluator.js'
 import { INCIDENT_WINDOW_MS, type RecentOpen, groupsOf, isIncident, membersNear } from './incidents.js'
-import type { AlertRecord, AlertStore, IncidentRecord, SilenceRecord } from './model.js'
-import { type CameraFacts, OFFLINE_METRIC, OFFLINE_RULE_ID, type Rule, inScope } from './rules.js'
+import type { AlertFilter, AlertRecord, AlertStore, IncidentRecord, SilenceRecord } from './model.js'
+import { OpenAlerts } from './open-alerts.js'
+import { type MetricRules, RuleIndex } from './rule-index.js'
+import { type CameraFacts, OFFLINE_RULE_ID, type Rule, inScope } from './rules.js'
 import { alertView, incidentView } from './views.js'
 
 export interface AlertEngineOptions {
@@ -27,25 +30,63 @@ const key = (ruleId: string, cameraId: string) => `${ruleId}\u0000${cameraId}`
 const BACKLOG_IDLE_MS = 120_000
 
 /**
+ * A camera's live evaluation states: by rule id, and the same objects laid out in the order of
+ * the camera's checks, which the hot path walks by position instead of looking each rule up.
+ */
+interface CameraLive {
+  readonly byRule: Map<string, EvalState>
+  /** The checks `slots` is laid out for: a new list (the rules or the camera changed) lays it out again. */
+  checks: readonly MetricRules[] | undefined
+  slots: Array<EvalState | undefined>
+  /** The same layout for the camera's backlogs (reports older than the live state), filled as they come. */
+  backlogSlots: Array<BacklogState | undefined>
+}
+
+function layOut(live: CameraLive, checks: readonly MetricRules[]): void {
+  live.slots = []
+  live.backlogSlots = []
+  for (const m of checks) for (const c of m.rules) live.slots.push(live.byRule.get(c.id))
+  live.checks = checks
+}
+
+/** The evaluation of a backlog for one (rule, camera), and when it last got a report. */
+interface BacklogState {
+  ruleId: string
+  cameraId: string
+  state: EvalState
+  /** Wall-clock time of its last report; an idle backlog is finished. */
+  seen: number
+  /** Set once it is finished and dropped, so that a camera's slot holding it looks it up again. */
+  finished: boolean
+}
+
+/**
  * Rules → alerts → incidents, as a stage of the ingest pipeline (on data time) and as a listener
  * of the fleet's status changes (for the clock-based offline rule). All changes go through one
  * queue so that a batch and an offline tick never interleave.
  */
 export class AlertEngine implements AfterStoreStage {
   readonly name = 'alerts'
-  private rules = new Map<string, Rule>()
-  private byMetric = new Map<string, Rule[]>()
-  /** Live evaluation state per (rule, camera), in data-time order. */
-  private readonly live = new Map<string, EvalState>()
-  /** Reports older than the live state (a backlog synced after an outage) run through their own. */
-  private readonly backlog = new Map<string, EvalState>()
-  private readonly open = new Map<string, AlertRecord>()
-  private readonly openBacklog = new Map<string, AlertRecord>()
+  private readonly rules = new RuleIndex()
+  /** Live evaluation state per camera, in data-time order. */
+  private readonly live = new Map<string, CameraLive>()
+  /** Reports older than the live state (a backlog synced after an outage) run through their own, by (rule, camera). */
+  private readonly backlog = new Map<string, BacklogState>()
+  private readonly open = new OpenAlerts()
+  private readonly openBacklog = new OpenAlerts()
+  /**
+   * Open alerts whose latest value changed since their row was last written. A value alone is not
+   * worth a write: it goes with the alert's next change (resolve, ack, …) or on stop, and reads
+   * take open alerts from memory (listAlerts, getAlert). After a crash an open alert shows the
+   * value of its last write until its camera's next report.
+   */
+  private readonly dirtyValues = new Set<AlertRecord>()
+  /** Alerts and incidents changed by the step under way, written once at its end. */
+  private readonly stepAlerts = new Set<AlertRecord>()
+  private readonly stepIncidents = new Set<IncidentRecord>()
   private silences: SilenceRecord[] = []
   private readonly incidents = new Map<number, IncidentRecord>()
   private recent: RecentOpen[] = []
-  /** Wall-clock time each backlog state last got a report; an idle backlog is finished. */
-  private readonly backlogSeen = new Map<string, number>()
   private queue: Promise<unknown> = Promise.resolve()
   private sweeper: NodeJS.Timeout | undefined
 
@@ -56,10 +97,10 @@ export class AlertEngine implements AfterStoreStage {
       for (const r of DEFAULT_RULES) await this.o.store.putRule(r, this.o.clock.now())
       await this.o.store.markDefaultsInstalled()
     }
-    this.index(await this.o.store.listRules())
+    this.rules.reset(await this.o.store.listRules())
     for (const a of await this.o.store.openAlerts()) {
-      this.open.set(key(a.ruleId, a.cameraId), a)
-      this.live.set(key(a.ruleId, a.cameraId), { pendingSince: undefined, open: true, lastTs: a.openedAt })
+      this.open.set(a)
+      this.liveOf(a.cameraId).byRule.set(a.ruleId, { pendingSince: undefined, open: true, lastTs: a.openedAt })
     }
     this.silences = await this.o.store.listSilences()
     for (const i of await this.o.store.listIncidents(1000)) if (i.state === 'open') this.incidents.set(i.id, i)
@@ -81,7 +122,7 @@ export class AlertEngine implements AfterStoreStage {
   // --- queries ----------------------------------------------------------------------------
 
   allRules(): Rule[] {
-    return [...this.rules.values()].sort((a, b) => a.id.localeCompare(b.id))
+    return [...this.rules.all()].sort((a, b) => a.id.localeCompare(b.id))
   }
 
   rule(id: string): Rule | undefined {
@@ -89,18 +130,29 @@ export class AlertEngine implements AfterStoreStage {
   }
 
   openAlertsOf(cameraId: string): AlertRecord[] {
-    return [...this.open.values(), ...this.openBacklog.values()].filter((a) => a.cameraId === cameraId)
+    return [...(this.open.ofCamera(cameraId)?.values() ?? []), ...(this.openBacklog.ofCamera(cameraId)?.values() ?? [])]
   }
 
   /** DESIGN §3: critical or warning alerts firing or acknowledged, silenced or not. Offline has its own status. */
   worstSeverity(cameraId: string): 'critical' | 'warning' | null {
     let worst: 'critical' | 'warning' | null = null
-    for (const a of this.open.values()) {
-      if (a.cameraId !== cameraId || a.ruleId === OFFLINE_RULE_ID) continue
+    const alerts = this.open.ofCamera(cameraId)
+    if (!alerts) return null
+    for (const a of alerts.values()) {
+      if (a.ruleId === OFFLINE_RULE_ID) continue
       if (a.severity === 'critical') return 'critical'
       worst = 'warning'
     }
     return worst
+  }
+
+  /** Alerts as stored, open ones as held here: their latest value is stored only with their next change. */
+  async listAlerts(f: AlertFilter): Promise<AlertRecord[]> {
+    return (await this.o.store.listAlerts(f)).map((a) => this.findOpen(a.id) ?? a)
+  }
+
+  async getAlert(id: number): Promise<AlertRecord | undefined> {
+    return this.findOpen(id) ?? (await this.o.store.getAlert(id))
   }
 
   silencesNow(): SilenceRecord[] {
@@ -113,46 +165,78 @@ export class AlertEngine implements AfterStoreStage {
     return this.serial(() => this.evaluateBatch(batch))
   }
 
+  /**
+   * The hot path: a pure evaluation over in-memory state for every (report, metric, rule) that
+   * meets, which awaits and writes only when an alert opens or resolves. A report meets only the
+   * rules of its metrics that reach its camera (RuleIndex), and only cameras whose alerts changed
+   * have their status derived again (the fleet derived it for the report already).
+   */
   private async evaluateBatch(batch: StoredBatch): Promise<DomainEvent[]> {
     const events: DomainEvent[] = []
-    const touched = new Set<string>()
-    // Data-time order per camera, whatever order the batch came in.
-    const order = batch.reports
-      .map((r, i) => ({ r, dup: batch.outcomes[i]?.duplicate ?? false }))
-      .filter((x) => !x.dup)
-      .sort((a, b) => (a.r.cameraId < b.r.cameraId ? -1 : a.r.cameraId > b.r.cameraId ? 1 : a.r.ts - b.r.ts))
-    for (const { r } of order) {
-      const cam = this.facts(r.cameraId)
-      if (!cam) continue
-      for (const metric in r.metrics) {
-        const rules = this.byMetric.get(metric)
-        if (!rules) continue
-        const value = r.metrics[metric] as number
-        for (const rule of rules) {
-          if (!inScope(rule.scope, cam)) continue
-          const k = key(rule.id, cam.id)
-          let state = this.live.get(k)
-          if (!state) this.live.set(k, (state = initialState()))
-          const isBacklog = state.lastTs !== undefined && r.ts < state.lastTs
-          const late = batch.receivedAt - r.ts > this.o.lateAfter * 1000
-          if (isBacklog) {
-            let b = this.backlog.get(k)
-            if (!b) this.backlog.set(k, (b = initialState()))
-            this.backlogSeen.set(k, this.o.clock.now())
-            await this.transition(rule, cam, this.openBacklog, evaluate(rule, b, r.ts, value), true, events)
-          } else {
-            await this.transition(rule, cam, this.open, evaluate(rule, state, r.ts, value), late, events)
+    const changed = new Set<string>()
+    const lateAfterMs = this.o.lateAfter * 1000
+    const now = this.o.clock.now()
+    for (const r of inDataOrder(batch)) {
+      const camera = this.o.fleet.camera(r.cameraId)?.camera
+      if (!camera) continue
+      const { facts, checks } = this.rules.forCamera(camera)
+      const live = this.liveOf(camera.id)
+      if (live.checks !== checks) layOut(live, checks)
+      const late = batch.receivedAt - r.ts > lateAfterMs
+      // The camera's watched metrics looked up in the report, rather than the report's metrics
+      // walked: no key list is made per report, and metrics no rule watches cost nothing.
+      let slot = 0
+      for (const { metric, rules } of checks) {
+        const value = r.metrics[metric]
+        if (typeof value !== 'number') {
+          slot += rules.length
+          continue
+        }
+        for (const check of rules) {
+          let state = live.slots[slot]
+          if (state === undefined) {
+            // A state made since the layout (evaluateCondition) is the same (rule, camera): share it.
+            state = live.byRule.get(check.id) ?? initialState()
+            live.byRule.set(check.id, (live.slots[slot] = state))
           }
-          touched.add(cam.id)
+          if (state.lastTs !== undefined && r.ts < state.lastTs) {
+            // A backlog meets every (report, rule) of its batches: its state is found through the
+            // camera's slots, not by a key made per report.
+            let b = live.backlogSlots[slot]
+            if (b === undefined || b.finished) live.backlogSlots[slot] = b = this.backlogOf(check.id, camera.id)
+            b.seen = now
+            slot++
+            const t = evaluate(check, b.state, r.ts, value)
+            if (t.kind !== 'none') await this.transition(check.rule, facts, this.openBacklog, t, true, events, changed)
+            continue
+          }
+          slot++
+          const t = evaluate(check, state, r.ts, value)
+          if (t.kind === 'none') continue
+          if (t.kind === 'update') this.updateValue(this.open.get(check.id, camera.id), t.value)
+          else await this.transition(check.rule, facts, this.open, t, late, events, changed)
         }
       }
     }
-    await this.flushValues()
-    for (const id of touched) {
+    await this.flushStep()
+    for (const id of changed) {
       const change = this.o.fleet.reevaluate(id)
       if (change) events.push(change)
     }
     return events
+  }
+
+  private liveOf(cameraId: string): CameraLive {
+    let states = this.live.get(cameraId)
+    if (!states) this.live.set(cameraId, (states = { byRule: new Map(), checks: undefined, slots: [], backlogSlots: [] }))
+    return states
+  }
+
+  private backlogOf(ruleId: string, cameraId: string): BacklogState {
+    const k = key(ruleId, cameraId)
+    let b = this.backlog.get(k)
+    if (!b) this.backlog.set(k, (b = { ruleId, cameraId, state: initialState(), seen: 0, finished: false }))
+    return b
   }
 
   private facts(cameraId: string): CameraFacts | undefined {
@@ -160,38 +244,41 @@ export class AlertEngine implements AfterStoreStage {
     return c && { id: c.id, siteId: c.siteId, tags: c.tags }
   }
 
-  private dirty = new Set<AlertRecord>()
+  private updateValue(alert: AlertRecord | undefined, value: number): void {
+    if (alert && alert.value !== value) {
+      alert.value = value
+      this.dirtyValues.add(alert)
+    }
+  }
 
+  /** Applies an open or resolve (or an update of a backlog alert); `changed` collects cameras whose alerts changed. */
   private async transition(
     rule: Rule,
     cam: CameraFacts,
-    openMap: Map<string, AlertRecord>,
-    t: ReturnType<typeof evaluate>,
+    openMap: OpenAlerts,
+    t: Exclude<Transition, { kind: 'none' }>,
     late: boolean,
     events: DomainEvent[],
+    changed: Set<string>,
   ): Promise<void> {
-    const k = key(rule.id, cam.id)
     if (t.kind === 'open') {
-      const alert = await this.openAlert(rule, cam, t.ts, t.since, t.value, late)
-      openMap.set(k, alert)
+      const alert = await this.openAlert(rule, cam, t.ts, t.since, t.value, late, this.incidentToJoin(rule.id, cam))
+      openMap.set(alert)
+      changed.add(cam.id)
       events.push(this.alertEvent(alert))
       events.push(...(await this.groupIntoIncident(alert, cam)))
     } else if (t.kind === 'update') {
-      const alert = openMap.get(k)
-      if (alert && alert.value !== t.value) {
-        alert.value = t.value
-        this.dirty.add(alert)
-      }
-    } else if (t.kind === 'resolve') {
-      const alert = openMap.get(k)
+      this.updateValue(openMap.get(rule.id, cam.id), t.value)
+    } else {
+      const alert = openMap.take(rule.id, cam.id)
       if (!alert) return
-      openMap.delete(k)
+      changed.add(cam.id)
       alert.value = t.value
       events.push(...(await this.resolveAlert(alert, t.ts)))
     }
   }
 
-  private async openAlert(rule: Rule, cam: CameraFacts, ts: number, since: number, value: number, late: boolean): Promise<AlertRecord> {
+  private async openAlert(rule: Rule, cam: CameraFacts, ts: number, since: number, value: number, late: boolean, incidentId: number | null): Promise<AlertRecord> {
     const now = this.o.clock.now()
     const record: Omit<AlertRecord, 'id'> = {
       ruleId: rule.id,
@@ -206,7 +293,7 @@ export class AlertEngine implements AfterStoreStage {
       since,
       resolvedAt: null,
       ack: null,
-      incidentId: null,
+      incidentId,
       updatedAt: now,
     }
     const alert: AlertRecord = { ...record, id: await this.o.store.insertAlert(record) }
@@ -219,7 +306,8 @@ export class AlertEngine implements AfterStoreStage {
     alert.state = 'resolved'
     alert.resolvedAt = ts
     alert.updatedAt = this.o.clock.now()
-    this.dirty.delete(alert)
+    this.dirtyValues.delete(alert)
+    this.stepAlerts.delete(alert)
     await this.o.store.updateAlert(alert)
     const events = [this.alertEvent(alert)]
     if (!alert.silenced && !alert.late && alert.incidentId === null) await this.o.notifications.alertResolved(alert)
@@ -227,9 +315,20 @@ export class AlertEngine implements AfterStoreStage {
     return events
   }
 
+  /** Writes what the step changed: an alert or incident once, however often it changed. */
+  private async flushStep(): Promise<void> {
+    for (const i of this.stepIncidents) await this.o.store.updateIncident(i)
+    this.stepIncidents.clear()
+    for (const a of this.stepAlerts) {
+      this.dirtyValues.delete(a)
+      await this.o.store.updateAlert(a)
+    }
+    this.stepAlerts.clear()
+  }
+
   private async flushValues(): Promise<void> {
-    for (const a of this.dirty) await this.o.store.updateAlert(a)
-    this.dirty.clear()
+    for (const a of this.dirtyValues) await this.o.store.updateAlert(a)
+    this.dirtyValues.clear()
   }
 
   private alertEvent(a: AlertRecord): DomainEvent {
@@ -245,22 +344,23 @@ export class AlertEngine implements AfterStoreStage {
     this.sweeper.unref()
   }
 
-  stop(): void {
+  /** Stops the sweeper and writes the latest values of open alerts; call before the store closes. */
+  async stop(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper)
+    // A failed write is logged by serial(); the server's shutdown goes on regardless.
+    await this.serial(() => this.flushValues()).catch(() => undefined)
   }
 
   async finishIdleBacklogs(idleMs = BACKLOG_IDLE_MS): Promise<void> {
     const now = this.o.clock.now()
     const events: DomainEvent[] = []
-    for (const [k, seen] of this.backlogSeen) {
-      if (now - seen < idleMs) continue
-      this.backlogSeen.delete(k)
-      const state = this.backlog.get(k)
+    for (const [k, b] of this.backlog) {
+      if (now - b.seen < idleMs) continue
       this.backlog.delete(k)
-      const alert = this.openBacklog.get(k)
-      if (!alert || !state) continue
-      this.openBacklog.delete(k)
-      events.push(...(await this.resolveAlert(alert, state.lastTs ?? alert.openedAt)))
+      b.finished = true
+      const alert = this.openBacklog.take(b.ruleId, b.cameraId)
+      if (!alert) continue
+      events.push(...(await this.resolveAlert(alert, b.state.lastTs ?? alert.openedAt)))
     }
     this.o.events.publish(events)
   }
@@ -271,20 +371,19 @@ export class AlertEngine implements AfterStoreStage {
     const rule = this.rules.get(OFFLINE_RULE_ID)
     const cam = this.facts(change.cameraId)
     if (!cam) return
-    const k = key(OFFLINE_RULE_ID, cam.id)
     const events: DomainEvent[] = []
-    if (change.status === 'offline' && rule && inScope(rule.scope, cam) && !this.open.has(k)) {
-      const alert = await this.openAlert(rule, cam, change.ts, change.ts, 1, false)
-      this.open.set(k, alert)
+    if (change.status === 'offline' && rule && inScope(rule.scope, cam) && !this.open.has(OFFLINE_RULE_ID, cam.id)) {
+      const alert = await this.openAlert(rule, cam, change.ts, change.ts, 1, false, this.incidentToJoin(rule.id, cam))
+      this.open.set(alert)
       events.push(this.alertEvent(alert), ...(await this.groupIntoIncident(alert, cam)))
     } else if (change.previous === 'offline' && change.status !== 'offline') {
-      const alert = this.open.get(k)
+      const alert = this.open.take(OFFLINE_RULE_ID, cam.id)
       if (alert) {
-        this.open.delete(k)
         alert.value = 0
         events.push(...(await this.resolveAlert(alert, change.ts)))
       }
     }
+    await this.flushStep()
     this.o.events.publish(events)
   }
 
@@ -295,11 +394,11 @@ export class AlertEngine implements AfterStoreStage {
     this.recent = this.recent.filter((o) => Math.abs(o.ts - alert.openedAt) <= 2 * INCIDENT_WINDOW_MS)
     this.recent.push({ alertId: alert.id, ruleId: alert.ruleId, cameraId: cam.id, groups, ts: alert.openedAt })
     for (const group of groups) {
-      const existing = [...this.incidents.values()].find((i) => i.group === group && i.ruleId === alert.ruleId && i.state === 'open')
+      const existing = this.openIncident(group, alert.ruleId)
       if (existing) {
         if (!existing.cameras.includes(cam.id)) existing.cameras.push(cam.id)
-        await this.o.store.updateIncident(existing)
-        await this.attach(alert, existing.id)
+        this.stepIncidents.add(existing)
+        if (alert.incidentId !== existing.id) this.attach(alert, existing.id)
         return [this.incidentEvent(existing)]
       }
       const members = membersNear(this.recent, alert.ruleId, group, alert.openedAt)
@@ -319,7 +418,7 @@ export class AlertEngine implements AfterStoreStage {
       for (const m of members) {
         const member = this.findOpen(m.alertId)
         if (member) {
-          await this.attach(member, created.id)
+          this.attach(member, created.id)
           events.push(this.alertEvent(member))
         }
       }
@@ -329,15 +428,26 @@ export class AlertEngine implements AfterStoreStage {
     return []
   }
 
-  private async attach(alert: AlertRecord, incidentId: number): Promise<void> {
+  private openIncident(group: string, ruleId: string): IncidentRecord | undefined {
+    for (const i of this.incidents.values()) if (i.group === group && i.ruleId === ruleId && i.state === 'open') return i
+    return undefined
+  }
+
+  /**
+   * The incident a new alert will join when its site already has one open on the rule (the first
+   * group groupIntoIncident looks at), so that the alert is stored with it rather than updated.
+   */
+  private incidentToJoin(ruleId: string, cam: CameraFacts): number | null {
+    return this.openIncident(groupsOf(cam.siteId, [])[0] as string, ruleId)?.id ?? null
+  }
+
+  private attach(alert: AlertRecord, incidentId: number): void {
     alert.incidentId = incidentId
-    await this.o.store.updateAlert(alert)
+    this.stepAlerts.add(alert)
   }
 
   private findOpen(alertId: number): AlertRecord | undefined {
-    for (const a of this.open.values()) if (a.id === alertId) return a
-    for (const a of this.openBacklog.values()) if (a.id === alertId) return a
-    return undefined
+    return this.open.byId(alertId) ?? this.openBacklog.byId(alertId)
   }
 
   private groupSize(group: string): number {
@@ -396,8 +506,8 @@ export class AlertEngine implements AfterStoreStage {
     return this.serial(async () => {
       const created = await this.o.store.putRule(rule, this.o.clock.now())
       // A changed rule starts counting `for` afresh; its open alerts stay until their value clears.
-      for (const k of [...this.live.keys()]) if (k.startsWith(`${rule.id}\u0000`) && !this.live.get(k)?.open) this.live.delete(k)
-      this.index([...this.rules.values()].filter((r) => r.id !== rule.id).concat(rule))
+      for (const { byRule } of this.live.values()) if (byRule.get(rule.id)?.open === false) byRule.delete(rule.id)
+      this.rules.reset([...this.rules.all()].filter((r) => r.id !== rule.id).concat(rule))
       return created
     })
   }
@@ -405,19 +515,19 @@ export class AlertEngine implements AfterStoreStage {
   deleteRule(id: string): Promise<boolean> {
     return this.serial(async () => {
       if (!(await this.o.store.deleteRule(id))) return false
-      this.index([...this.rules.values()].filter((r) => r.id !== id))
+      this.rules.reset([...this.rules.all()].filter((r) => r.id !== id))
       const events: DomainEvent[] = []
       const now = this.o.clock.now()
       for (const map of [this.open, this.openBacklog]) {
-        for (const [k, a] of map) {
+        for (const a of [...map.values()]) {
           if (a.ruleId !== id) continue
-          map.delete(k)
+          map.take(a.ruleId, a.cameraId)
           events.push(...(await this.resolveAlert(a, now)))
           const change = this.o.fleet.reevaluate(a.cameraId)
           if (change) events.push(change)
         }
       }
-      for (const k of [...this.live.keys()]) if (k.startsWith(`${id}\u0000`)) this.live.delete(k)
+      for (const { byRule } of this.live.values()) byRule.delete(id)
       this.o.events.publish(events)
       return true
     })
@@ -470,16 +580,52 @@ export class AlertEngine implements AfterStoreStage {
     })
   }
 
-  private index(rules: Rule[]): void {
-    this.rules = new Map(rules.map((r) => [r.id, r]))
-    this.byMetric = new Map()
-    for (const r of rules) {
-      if (r.metric === OFFLINE_METRIC) continue
-      const list = this.byMetric.get(r.metric) ?? []
-      list.push(r)
-      this.byMetric.set(r.metric, list)
-    }
+  /**
+   * A built-in rule decided outside the per-metric path (retention_policy, whose range depends on
+   * each camera's policy): the condition `breaching` at data time `ts`, `value` the reading the
+   * alert shows. The rule's `for`, scope, silences, incidents and notifications apply as usual;
+   * nothing happens when the rule was deleted. Answers the events for the caller to publish.
+   */
+  evaluateCondition(ruleId: string, cameraId: string, c: { ts: number; breaching: boolean; value: number; late: boolean }): Promise<DomainEvent[]> {
+    return this.serial(async () => {
+      const rule = this.rules.get(ruleId)
+      const cam = this.facts(cameraId)
+      if (!rule || !cam) return []
+      const live = this.liveOf(cam.id).byRule
+      let state = live.get(rule.id)
+      if (state === undefined) live.set(rule.id, (state = initialState()))
+      // Older than what was judged already: the present owns this alert.
+      if (state.lastTs !== undefined && c.ts < state.lastTs) return []
+      const events: DomainEvent[] = []
+      const changed = new Set<string>()
+      const t = evaluate({ op: '==', value: 1, for: rule.for }, state, c.ts, inScope(rule.scope, cam) && c.breaching ? 1 : 0)
+      if (t.kind !== 'none') await this.transition(rule, cam, this.open, { ...t, value: c.value }, c.late, events, changed)
+      await this.flushStep()
+      for (const id of changed) {
+        const change = this.o.fleet.reevaluate(id)
+        if (change) events.push(change)
+      }
+      return events
+    })
   }
+}
+
+/** The batch's new reports in data-time order per camera (cameras in id order), whatever order they came in. */
+function inDataOrder(batch: StoredBatch): Report[] {
+  const reports: Report[] = []
+  let sorted = true
+  batch.reports.forEach((r, i) => {
+    if (batch.outcomes[i]?.duplicate) return
+    const prev = reports.at(-1)
+    if (prev && byCameraThenTs(prev, r) > 0) sorted = false
+    reports.push(r)
+  })
+  // Sorting is stable, so a batch already in order (the usual case) needs no sort.
+  return sorted ? reports : reports.sort(byCameraThenTs)
+}
+
+function byCameraThenTs(a: Report, b: Report): number {
+  return a.cameraId < b.cameraId ? -1 : a.cameraId > b.cameraId ? 1 : a.ts - b.ts
 }
 
 /** DESIGN §5: a silence covers an alert when the alert's data time or the present is in its window. */

@@ -16,6 +16,9 @@ export type Transition =
   | { kind: 'resolve'; ts: number; value: number }
   | { kind: 'none' }
 
+/** Most reports change nothing; they all share this answer rather than allocate one each. */
+const NONE: Transition = Object.freeze({ kind: 'none' })
+
 export const initialState = (): EvalState => ({ pendingSince: undefined, open: false, lastTs: undefined })
 
 /**
@@ -34,7 +37,7 @@ export function evaluate(rule: Pick<Rule, 'op' | 'value' | 'clear' | 'for'>, s: 
   }
   if (!breaches(rule, value)) {
     s.pendingSince = undefined
-    return { kind: 'none' }
+    return NONE
   }
   s.pendingSince ??= ts
   if (ts - s.pendingSince >= rule.for * 1000) {
@@ -43,5 +46,5 @@ export function evaluate(rule: Pick<Rule, 'op' | 'value' | 'clear' | 'for'>, s: 
     s.pendingSince = undefined
     return { kind: 'open', ts, value, since }
   }
-  return { kind: 'none' }
+  return NONE
 }

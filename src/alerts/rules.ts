@@ -25,18 +25,29 @@ export interface Rule {
 /** The clock-based rule: a camera silent for its offline timeout. */
 export const OFFLINE_RULE_ID = 'offline'
 export const OFFLINE_METRIC = 'offline'
+/**
+ * The retention rule (DESIGN §7): a camera's `retention_days` outside the range of its retention
+ * policy. The range differs per camera, so it is decided by src/capacity, not by `op`/`value`.
+ */
+export const RETENTION_RULE_ID = 'retention_policy'
+export const RETENTION_METRIC = 'retention_policy'
 
-const COMPARE: Record<Op, (a: number, b: number) => boolean> = {
-  '>': (a, b) => a > b,
-  '>=': (a, b) => a >= b,
-  '<': (a, b) => a < b,
-  '<=': (a, b) => a <= b,
-  '==': (a, b) => a === b,
-  '!=': (a, b) => a !== b,
-}
-
+// A switch rather than a table of functions: this runs for every sample a rule watches.
 export function breaches(rule: Pick<Rule, 'op' | 'value'>, v: number): boolean {
-  return COMPARE[rule.op](v, rule.value)
+  switch (rule.op) {
+    case '>':
+      return v > rule.value
+    case '>=':
+      return v >= rule.value
+    case '<':
+      return v < rule.value
+    case '<=':
+      return v <= rule.value
+    case '==':
+      return v === rule.value
+    case '!=':
+      return v !== rule.value
+  }
 }
 
 /** Whether an open alert of this rule clears at value v (DESIGN §5). */
@@ -66,6 +77,7 @@ export function ruleProblems(r: Rule): string[] {
   const problems: string[] = []
   if (!/^[a-z][a-z0-9_]{0,63}$/.test(r.metric)) problems.push('metric must match [a-z][a-z0-9_]{0,63}')
   if (r.metric === OFFLINE_METRIC && r.id !== OFFLINE_RULE_ID) problems.push("'offline' is the built-in clock rule; edit rule 'offline' instead")
+  if ((r.metric === RETENTION_METRIC) !== (r.id === RETENTION_RULE_ID)) problems.push(`rule '${RETENTION_RULE_ID}' and metric '${RETENTION_METRIC}' belong together: the built-in retention rule, decided by the retention policies`)
   if (!Number.isFinite(r.value)) problems.push('value must be a finite number')
   if (!(r.for >= 0 && r.for <= 30 * 86400)) problems.push('for must be 0 to 2,592,000 seconds')
   if (r.clear !== undefined) {

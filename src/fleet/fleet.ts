@@ -167,9 +167,14 @@ export class Fleet {
       if (!state) return
       state.lastSeen = Math.max(state.lastSeen ?? 0, receivedAt)
       if (state.lastTs === undefined || r.ts > state.lastTs) state.lastTs = r.ts
+      // In place: a new object per sample was a large share of the garbage ingest made.
       for (const name in r.metrics) {
         const prev = state.metrics[name]
-        if (!prev || prev.ts <= r.ts) state.metrics[name] = { value: r.metrics[name] as number, ts: r.ts }
+        if (prev === undefined) state.metrics[name] = { value: r.metrics[name] as number, ts: r.ts }
+        else if (prev.ts <= r.ts) {
+          prev.value = r.metrics[name] as number
+          prev.ts = r.ts
+        }
       }
       state.dirty = true
       const change = this.refreshStatus(state, receivedAt, r.ts)

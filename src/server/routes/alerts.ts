@@ -109,7 +109,7 @@ export async function alertRoutes(app: FastifyInstance, d: AlertRouteDeps): Prom
       const q = req.query
       let siteIds: string[] | null = p.sites === null ? null : [...p.sites]
       if (q.site !== undefined) siteIds = siteIds === null || siteIds.includes(q.site) ? [q.site] : []
-      const alerts = await d.store.listAlerts({
+      const alerts = await d.engine.listAlerts({
         state: q.state as 'open' | undefined,
         siteIds,
         camera: q.camera,
@@ -125,7 +125,7 @@ export async function alertRoutes(app: FastifyInstance, d: AlertRouteDeps): Prom
     { config: { permission: 'fleet:operate' }, schema: { summary: 'Acknowledge an alert', tags: ['alerts'], params: NumericIdParams, body: AckBody } },
     async (req) => {
       const p = principalOf(req)
-      const stored = await d.store.getAlert(req.params.id)
+      const stored = await d.engine.getAlert(req.params.id)
       if (!stored || !canSeeSite(p, stored.siteId)) throw notFound(`alert ${req.params.id}`)
       if (stored.state === 'resolved') throw badRequest('a resolved alert cannot be acknowledged', 'alert_resolved')
       const alert = await d.engine.acknowledge(stored.id, `${p.kind}:${p.name}`, req.body?.note ?? null)
