@@ -142,7 +142,7 @@ export const AuditQuery = Type.Object(
 )
 export type AuditQuery = Static<typeof AuditQuery>
 
-const ScopeSchema = Type.Union([
+export const ScopeSchema = Type.Union([
   Type.Literal('all'),
   Type.Object(
     {
