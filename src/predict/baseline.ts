@@ -1,3 +1,5 @@
+import type { StateReader, StateWriter } from './state.js'
+
 /**
  * A camera's own normal value for each UTC hour of the day, learnt with an EWMA that takes each
  * hour's new value with its residual clipped to ±3 typical deviations. A slow failure therefore
@@ -60,6 +62,16 @@ export class DiurnalBaseline {
     this.dev[hourOfDay] = (this.dev[hourOfDay] as number) + w * (Math.abs(clipped) - (this.dev[hourOfDay] as number))
     if (n < 255) this.count[hourOfDay] = n + 1
     return n >= this.warmDays ? residual : Number.NaN
+  }
+
+  save(w: StateWriter): void {
+    w.arr(this.mean).arr(this.dev).arr(this.count)
+  }
+
+  load(r: StateReader): void {
+    r.arr(this.mean)
+    r.arr(this.dev)
+    r.arr(this.count)
   }
 
   /** Typed-array bytes held (for the memory bound). */

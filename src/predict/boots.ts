@@ -4,6 +4,8 @@
  * reports). A counter that goes down was reset: that is never a burst of reboots.
  */
 
+import type { StateReader, StateWriter } from './state.js'
+
 /** Boots remembered: enough to see a week of a leak's crashes closing in. */
 const CAPACITY = 24
 /** Two boot instants closer than this are the same boot (uptime is whole seconds; clocks drift). */
@@ -93,6 +95,19 @@ export class BootLog {
       if (this.kind[i] !== BOOT_PENDING) out.push(this.entry(i))
     }
     return out.sort((a, b) => a.at - b.at)
+  }
+
+  save(w: StateWriter): void {
+    w.arr(this.at).arr(this.weight).arr(this.kind).num(this.head).num(this.lastInstant).num(this.lastCounter)
+  }
+
+  load(r: StateReader): void {
+    r.arr(this.at)
+    r.arr(this.weight)
+    r.arr(this.kind)
+    this.head = r.num()
+    this.lastInstant = r.num()
+    this.lastCounter = r.num()
   }
 
   /** Time of the last boot seen, NaN when none. */

@@ -1,3 +1,4 @@
+import type { StateReader, StateWriter } from './state.js'
 import { quantile } from './stats.js'
 
 /**
@@ -156,6 +157,19 @@ export class DayBook {
 
   get closedDays(): number {
     return Math.min(this.closed, DAYS)
+  }
+
+  save(w: StateWriter): void {
+    w.arr(this.ring).num(this.head).num(this.closed).num(this.openDay).arr(this.hourly).arr(this.sums)
+  }
+
+  load(r: StateReader): void {
+    r.arr(this.ring)
+    this.head = r.num()
+    this.closed = r.num()
+    this.openDay = r.num()
+    r.arr(this.hourly)
+    r.arr(this.sums)
   }
 
   private push(summary: Float32Array): void {

@@ -4,6 +4,7 @@ import type { DomainEvent } from '../stream/events.js'
 import { DETECTORS, DetectorContext } from './detectors/index.js'
 import { PeerGroups } from './peers.js'
 import type { RiskModel } from './risk-model.js'
+import { StateFormatError, StateReader, StateWriter } from './state.js'
 import { type CameraInfo, CameraTrack, HOUR_MS } from './track.js'
 
 /**
@@ -67,6 +68,9 @@ export class PredictionEngine implements AfterStoreStage {
   private readonly held = new Map<string, Map<FailureMode, Held>>()
   private readonly leaders = new Map<string, FailureMode>()
   private sinceSweep = 0
+  /** Cameras whose state changed, and cameras dropped, since the last snapshot. */
+  private readonly dirty = new Set<string>()
+  private readonly removed = new Set<string>()
 
   constructor(private readonly o: PredictionEngineOptions) {}
 
@@ -87,6 +91,7 @@ export class PredictionEngine implements AfterStoreStage {
     let track = this.tracks.get(cameraId)
     if (track === undefined) this.tracks.set(cameraId, (track = new CameraTrack(cameraId)))
     track.bind(info, this.peers)
+    this.dirty.add(cameraId)
     if (!track.ingest(ts, metrics)) return []
     return this.assess(track, info)
   }
@@ -146,7 +151,87 @@ export class PredictionEngine implements AfterStoreStage {
       this.tracks.delete(id)
       this.held.delete(id)
       this.leaders.delete(id)
+      this.dirty.delete(id)
+      this.removed.add(id)
     }
+  }
+
+  /**
+   * The state to persist: up to `max` cameras that took a report since they were last taken, the
+   * cameras dropped since, and every peer group. A restarted engine given the saved records
+   * (`restore`) answers exactly as this one does now.
+   */
+  snapshot(max = Number.POSITIVE_INFINITY): EngineSnapshot {
+    const cameras: Array<[string, Buffer]> = []
+    for (const id of this.dirty) {
+      if (cameras.length >= max) break
+      this.dirty.delete(id)
+      const track = this.tracks.get(id)
+      if (track === undefined) continue
+      const w = new StateWriter()
+      track.save(w)
+      const held = [...(this.held.get(id)?.values() ?? [])]
+      w.str(JSON.stringify({ held, leader: this.leaders.get(id) ?? null }))
+      cameras.push([id, w.finish()])
+    }
+    const peers: Array<[string, Buffer]> = []
+    for (const [key, g] of this.peers.entries()) {
+      const w = new StateWriter()
+      g.save(w)
+      peers.push([key, w.finish()])
+    }
+    const removed = [...this.removed]
+    this.removed.clear()
+    return { cameras, removed, peers }
+  }
+
+  /** Cameras changed since they were last taken by `snapshot`. */
+  get unsaved(): number {
+    return this.dirty.size
+  }
+
+  /** Gives back a snapshot that could not be saved: its cameras are taken again next time. */
+  requeue(s: EngineSnapshot): void {
+    for (const [id] of s.cameras) if (this.tracks.has(id)) this.dirty.add(id)
+    for (const id of s.removed) if (!this.tracks.has(id)) this.removed.add(id)
+  }
+
+  /**
+   * Replaces the engine's state with saved records (see `snapshot`). Throws StateFormatError on
+   * a record of another layout, leaving the engine empty: it then learns afresh from new data.
+   */
+  restore(saved: { cameras: Iterable<readonly [string, Buffer]>; peers: Iterable<readonly [string, Buffer]> }): { cameras: number; peerGroups: number } {
+    this.clearState()
+    try {
+      for (const [key, buf] of saved.peers) {
+        const r = new StateReader(buf)
+        this.peers.get(key).load(r)
+        r.end()
+      }
+      for (const [id, buf] of saved.cameras) {
+        const r = new StateReader(buf)
+        const track = new CameraTrack(id)
+        track.load(r)
+        const { held, leader } = parseHeld(r.str())
+        r.end()
+        this.tracks.set(id, track)
+        if (held.length > 0) this.held.set(id, new Map(held.map((h) => [h.mode, h])))
+        if (leader !== null) this.leaders.set(id, leader)
+      }
+    } catch (err) {
+      this.clearState()
+      throw err instanceof StateFormatError ? err : new StateFormatError(`unreadable predictor state: ${(err as Error).message}`)
+    }
+    return { cameras: this.tracks.size, peerGroups: this.peers.size }
+  }
+
+  private clearState(): void {
+    this.tracks.clear()
+    this.held.clear()
+    this.leaders.clear()
+    this.peers.clear()
+    this.dirty.clear()
+    this.removed.clear()
   }
 
   /** The camera's highest raised mode. */
@@ -186,6 +271,34 @@ export class PredictionEngine implements AfterStoreStage {
   footprint(): { cameras: number; peerGroups: number; bytesPerCamera: number } {
     return { cameras: this.tracks.size, peerGroups: this.peers.size, bytesPerCamera: CameraTrack.BYTES }
   }
+}
+
+export interface EngineSnapshot {
+  readonly cameras: ReadonlyArray<readonly [string, Buffer]>
+  readonly removed: readonly string[]
+  readonly peers: ReadonlyArray<readonly [string, Buffer]>
+}
+
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x)
+const isNumOrNull = (x: unknown): x is number | null => x === null || isNum(x)
+
+/** A camera's saved predictions, checked field by field (a record of another version is refused). */
+function parseHeld(text: string): { held: Held[]; leader: FailureMode | null } {
+  const v = JSON.parse(text) as { held?: unknown; leader?: unknown }
+  const modes = FAILURE_MODES as readonly string[]
+  const ok = (h: Partial<Held>): h is Held =>
+    typeof h.mode === 'string' &&
+    modes.includes(h.mode) &&
+    isNum(h.risk) &&
+    isNumOrNull(h.etaMs) &&
+    Array.isArray(h.evidence) &&
+    h.evidence.every((e) => typeof e === 'string') &&
+    isNum(h.asOf) &&
+    isNumOrNull(h.raisedAt)
+  if (!Array.isArray(v.held) || !(v.leader === null || (typeof v.leader === 'string' && modes.includes(v.leader)))) throw new StateFormatError('bad saved predictions')
+  const held = v.held as Array<Partial<Held>>
+  if (!held.every(ok)) throw new StateFormatError('bad saved prediction')
+  return { held, leader: v.leader as FailureMode | null }
 }
 
 const iso = (t: number) => new Date(t).toISOString()

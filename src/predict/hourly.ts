@@ -1,3 +1,5 @@
+import type { StateReader, StateWriter } from './state.js'
+
 /**
  * One camera's current hour: running sums of the signals the detectors read, folded into a
  * fixed-size summary when the hour closes. Raw points are never kept.
@@ -78,6 +80,14 @@ export class HourAccumulator {
     this.a[A_V_MIN] = Number.POSITIVE_INFINITY
     this.a[A_PQ_MIN] = Number.POSITIVE_INFINITY
     this.a[A_USED_LAST] = Number.NaN
+  }
+
+  save(w: StateWriter): void {
+    w.arr(this.a)
+  }
+
+  load(r: StateReader): void {
+    r.arr(this.a)
   }
 
   get samples(): number {

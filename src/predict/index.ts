@@ -9,6 +9,7 @@ import { RiskModel } from './risk-model.js'
 export { type AssessmentRecord, type CameraDirectory, PredictionEngine, type PredictionEngineOptions, type PredictionFilter } from './engine.js'
 export { RiskModel, type ModeWeights, type RiskWeights } from './risk-model.js'
 export { FEATURES } from './detectors/index.js'
+export { PredictionState, STATE_FILE } from './persist.js'
 export type { CameraInfo } from './track.js'
 
 /** The engine with the shipped, calibrated risk model. */

@@ -5,6 +5,8 @@
  * of the others is read from them without holding any camera's values.
  */
 
+import type { StateReader, StateWriter } from './state.js'
+
 /** Hours each group remembers: enough for the detectors' lag of two hours and ±1 hour around a boot. */
 const SLOTS = 6
 /** Fewer peers than this and there is no peer opinion (callers may ask for more or fewer). */
@@ -94,6 +96,29 @@ export class PeerGroup {
     return Number.NaN
   }
 
+  save(w: StateWriter): void {
+    w.arr(this.hours).arr(this.reporting).arr(this.booted)
+    for (const sig of SIGNALS) {
+      const h = this.hist[sig]
+      w.num(h === undefined ? 0 : 1)
+      if (h !== undefined) w.arr(h)
+    }
+  }
+
+  load(r: StateReader): void {
+    r.arr(this.hours)
+    r.arr(this.reporting)
+    r.arr(this.booted)
+    for (const sig of SIGNALS) {
+      if (r.num() === 0) {
+        delete this.hist[sig]
+        continue
+      }
+      const h = (this.hist[sig] ??= new Uint32Array(SLOTS * SPECS[sig].bins))
+      r.arr(h)
+    }
+  }
+
   /** Others that booted within ±1 hour of `hour`, and how many reported then. */
   bootsAround(hour: number, ownBoots: number): { others: number; reporting: number } {
     let others = -ownBoots
@@ -120,5 +145,14 @@ export class PeerGroups {
 
   get size(): number {
     return this.groups.size
+  }
+
+  entries(): IterableIterator<[string, PeerGroup]> {
+    return this.groups.entries()
+  }
+
+  /** Forgets every group (before a saved state is loaded). */
+  clear(): void {
+    this.groups.clear()
   }
 }

@@ -1,3 +1,4 @@
+import type { StateReader, StateWriter } from './state.js'
 import { quantile } from './stats.js'
 
 /** Blocks kept: three days of six-hour blocks. */
@@ -57,6 +58,21 @@ export class QuarterRing {
       ys.push(signal === 'used' ? this.usedMax : quantile(this.lossHours, 0.5))
     }
     return { xs, ys }
+  }
+
+  save(w: StateWriter): void {
+    w.arr(this.block).arr(this.used).arr(this.loss).num(this.head).num(this.current).num(this.usedMax).arr(this.lossHours).num(this.hours)
+  }
+
+  load(r: StateReader): void {
+    r.arr(this.block)
+    r.arr(this.used)
+    r.arr(this.loss)
+    this.head = r.num()
+    this.current = r.num()
+    this.usedMax = r.num()
+    r.arr(this.lossHours)
+    this.hours = r.num()
   }
 
   static readonly BYTES = BLOCKS * (8 + 4 + 4) + BLOCK_HOURS * 4 + 32

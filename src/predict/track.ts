@@ -4,6 +4,7 @@ import { DAYS, D_LOSS, D_V_LOW, DayBook } from './daily.js'
 import { H_DT, H_FAN_BAD, H_HEALTH, H_LOSS, H_PQ_MIN, H_Q, H_REC_OFF, H_SLOTS, H_T, H_T_MAX, H_THROTTLE, H_USED_MAX, H_V, H_V_MIN, H_WERR, H_FOCUS, HourAccumulator } from './hourly.js'
 import type { PeerGroup, PeerGroups } from './peers.js'
 import { QuarterRing } from './quarters.js'
+import { type StateReader, StateFormatError, type StateWriter } from './state.js'
 import { quantile } from './stats.js'
 
 export const HOUR_MS = 3_600_000
@@ -224,6 +225,53 @@ export class CameraTrack {
     for (let ago = 0; ago < DAYS; ago++) xs.push(this.days.closedValue(ago, D_LOSS))
     const q = quantile(xs, 0.5)
     return Number.isFinite(q) ? q : -1.7
+  }
+
+  /**
+   * Everything the camera has learnt, for a restart. Peer groups are saved apart (they are
+   * shared); the registry binding is made again on the next report.
+   */
+  save(w: StateWriter): void {
+    this.acc.save(w)
+    w.num(this.hour).num(this.lastTs).num(this.lastWriteErrors).num(this.finalHour).num(this.voltageFloor)
+    w.num(this.pending.length)
+    for (const p of this.pending) w.num(p.hour).arr(p.s).num(p.tempResidual).num(p.qualityResidual)
+    this.boots.save(w)
+    this.days.save(w)
+    this.quarters.save(w)
+    this.temperature.save(w)
+    this.quality.save(w)
+    this.overAmbient.save(w)
+    w.arr(this.latest).arr(this.recentLossExcess).arr(this.recentTempExcess).arr(this.marks)
+  }
+
+  /** Restores what `save` wrote into this (fresh) track. */
+  load(r: StateReader): void {
+    this.acc.load(r)
+    this.hour = r.num()
+    this.lastTs = r.num()
+    this.lastWriteErrors = r.num()
+    this.finalHour = r.num()
+    this.voltageFloor = r.num()
+    const pending = r.num()
+    if (!Number.isInteger(pending) || pending < 0 || pending > 24) throw new StateFormatError(`${pending} pending hours`)
+    this.pending.length = 0
+    for (let k = 0; k < pending; k++) {
+      const hour = r.num()
+      const s = this.spare.pop() ?? new Float32Array(H_SLOTS)
+      r.arr(s)
+      this.pending.push({ hour, s, tempResidual: r.num(), qualityResidual: r.num() })
+    }
+    this.boots.load(r)
+    this.days.load(r)
+    this.quarters.load(r)
+    this.temperature.load(r)
+    this.quality.load(r)
+    this.overAmbient.load(r)
+    r.arr(this.latest)
+    r.arr(this.recentLossExcess)
+    r.arr(this.recentTempExcess)
+    r.arr(this.marks)
   }
 
   /** Typed-array bytes one camera holds: the bound that makes 100,000 cameras fit. */

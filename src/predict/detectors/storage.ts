@@ -1,6 +1,6 @@
 import { D_HEALTH, D_REC_OFF_H, D_USED_MAX, D_WERR } from '../daily.js'
 import { H_HEALTH, H_USED_LAST } from '../hourly.js'
-import { forecast, logTime, theilSen, timeToThreshold } from '../stats.js'
+import { type Trend, forecast, logTime, median, theilSen, timeToThreshold } from '../stats.js'
 import { DAY_MS } from '../track.js'
 import { type Assessment, type DetectorContext, daysText, fmt, passes } from './context.js'
 
@@ -13,6 +13,8 @@ import { type Assessment, type DetectorContext, daysText, fmt, passes } from './
 export const CARD_EOL_PCT = 3
 /** Disk use at which loop recording can no longer keep up and footage is lost. */
 export const DISK_FULL_PCT = 99.5
+/** Above the plateau by more than loop recording's sawtooth: the fill itself, points. */
+const PLATEAU_MARGIN_PCT = 0.4
 
 /**
  * SD/edge storage wear-out. Health falls with cumulative writes: a robust trend over up to three
@@ -68,12 +70,18 @@ export function diskFull(c: DetectorContext): Assessment | undefined {
   if (Number.isFinite(prev) && now < prev - 8) c.setMark('disk_full')
   const since = c.mark('disk_full')
   const fast = t.quarters.series('used', since)
-  const threeDays = theilSen(fast.xs, fast.ys, c.nowDay)
-  // A fill that began a day ago sits on a flat plateau in the three-day window, which halves its
-  // slope: when the last day and a half rise clearly faster, that recent regime is the fill.
-  const recent = theilSen(fast.xs.slice(-6), fast.ys.slice(-6), c.nowDay)
-  const kinked = recent !== undefined && threeDays !== undefined && passes(recent, { span: 1, agreement: 0.8 }, raised) && recent.slope > 1.5 * Math.max(threeDays.slope, 0)
-  const quick = kinked ? recent : threeDays
+  // A fill that began a day or two ago sits on a flat plateau in the three-day window, which
+  // would halve its slope (and double its ETA): the line is fitted from where the fill began.
+  // The gates judge at least a day of it; after a plateau, the rate comes from the blocks
+  // clearly above it alone, and there must be three of them (half a day) before it projects.
+  const regime = fillRegime(fast.xs, fast.ys, c.nowDay, raised ? 0.6 : 1)
+  let quick = regime?.trend
+  if (regime !== undefined && regime.start > 0) {
+    let k = fast.ys.length
+    while (k > 0 && (fast.ys[k - 1] as number) > regime.flat + PLATEAU_MARGIN_PCT) k--
+    const rise = fast.ys.length - k >= 3 ? theilSen(fast.xs.slice(k), fast.ys.slice(k), c.nowDay) : undefined
+    quick = rise !== undefined && rise.agreement >= 0.8 ? { ...regime.trend, slope: Math.max(rise.slope, regime.trend.slope), level: rise.level } : undefined
+  }
   const slowSeries = c.series(D_USED_MAX, 10, since)
   const slow = theilSen(slowSeries.xs, slowSeries.ys, c.nowDay)
   const rising = (tr: typeof quick, gate: { span: number; agreement: number }, minSlope: number, minRise: number) =>
@@ -81,11 +89,43 @@ export function diskFull(c: DetectorContext): Assessment | undefined {
   // A rise of 1.5 points (five times the loop-recording sawtooth) before projecting: earlier, the
   // slope of a fill that has just started is too uncertain to give an ETA worth acting on.
   const trend = rising(quick, { span: 1, agreement: 0.8 }, 0.2, 1.5) ? quick : rising(slow, { span: 4, agreement: 0.8 }, 0.05, 1.5) ? slow : undefined
-  const days = now >= DISK_FULL_PCT ? 0 : trend ? forecast(timeToThreshold(trend.level, trend.slope, DISK_FULL_PCT, 'up', 0)) : Number.POSITIVE_INFINITY
+  // Projected from the latest reading: block and daily maxima sit at their block's middle but
+  // happen at its end, so a level read off the fitted line overshoots a fill by half a block.
+  const days = now >= DISK_FULL_PCT ? 0 : trend ? forecast(timeToThreshold(now, trend.slope, DISK_FULL_PCT, 'up', 0)) : Number.POSITIVE_INFINITY
   const explain = () => [
     trend
       ? `disk_used_pct rising ${fmt(trend.slope, 2)} %/day over ${fmt(trend.span, 1)} days (Theil-Sen, ${fmt(100 * trend.agreement, 0)} % of pairs agree) where loop recording should hold it flat; now ${fmt(now, 2)} %, full (${DISK_FULL_PCT} %) in ${daysText(days)}`
       : `disk_used_pct ${fmt(now, 2)} % and holding (loop recording)`,
   ]
   return { features: [logTime(days)], etaMs: Number.isFinite(days) ? c.now + days * DAY_MS : null, explain }
+}
+
+/**
+ * The latest regime of a series of maxima: flat (loop recording) up to some point, then a
+ * straight rise. Tries every start that leaves at least `minSpan` days of points and keeps the
+ * one whose two pieces (flat at the median before, Theil-Sen line after) leave the smallest
+ * absolute residuals; a series that rose all along keeps all its points.
+ */
+export function fillRegime(xs: readonly number[], ys: readonly number[], at: number, minSpan: number): { trend: Trend; start: number; flat: number } | undefined {
+  let best: { trend: Trend; start: number; flat: number } | undefined
+  let bestCost = Number.POSITIVE_INFINITY
+  const last = xs[xs.length - 1] as number
+  for (let k = 0; k < xs.length - 2 && last - (xs[k] as number) >= minSpan; k++) {
+    const trend = theilSen(xs.slice(k), ys.slice(k), at)
+    if (trend === undefined) continue
+    const before = ys.slice(0, k).filter(Number.isFinite)
+    const flat = before.length > 0 ? median(before) : 0
+    let cost = 0
+    for (let i = 0; i < xs.length; i++) {
+      const y = ys[i] as number
+      if (!Number.isFinite(y)) continue
+      cost += Math.abs(i < k ? y - flat : y - (trend.level + trend.slope * ((xs[i] as number) - at)))
+    }
+    // Ties go to the longer line (more points behind the slope).
+    if (cost < bestCost - 1e-6) {
+      best = { trend, start: k, flat }
+      bestCost = cost
+    }
+  }
+  return best
 }

@@ -1,4 +1,8 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { STATE_FILE } from '../../predict/index.js'
 import type { PredictionView } from '../../protocol/predictions.js'
 import { HOUR, T0, healthy } from '../../predict/test-support/synthetic.js'
 import type { DomainEvent } from '../../stream/events.js'
@@ -23,9 +27,9 @@ async function setUp(t: TestServer): Promise<void> {
   }
 }
 
-/** Sends the history a day per batch, as a fleet syncing would; answers once all is acknowledged. */
-async function sendHistory(t: TestServer, days: number): Promise<void> {
-  for (let d = 0; d < days; d++) {
+/** Sends days [from, days) of the history a day per batch, as a fleet syncing would; answers once all is acknowledged. */
+async function sendHistory(t: TestServer, days: number, from = 0): Promise<void> {
+  for (let d = from; d < days; d++) {
     const reports = []
     for (let h = d * 24; h < (d + 1) * 24; h++) {
       for (const [n, cameraId] of CAMERAS.entries()) reports.push({ cameraId, seq: h, ts: T0 + h * HOUR, metrics: metrics(cameraId, n, h) })
@@ -105,6 +109,67 @@ describe('GET /api/v1/predictions', () => {
     expect(full?.siteId).toBe('north')
     expect(full?.ts).toBe(Date.parse((full?.data as PredictionView).asOf))
     expect((full?.data as PredictionView).risk).toBeGreaterThanOrEqual(0.5)
+  })
+})
+
+describe('a restart', () => {
+  it('answers the same predictions after the server restarts on the same data folder, and goes on from there', async () => {
+    // The control: one server that never stops.
+    const control = await startTestServer()
+    const first = await startTestServer()
+    let second: TestServer | undefined
+    try {
+      for (const t of [control, first]) await setUp(t)
+      await sendHistory(control, DAYS)
+      await sendHistory(first, DAYS)
+      const before = await predictions(first)
+      expect(before.filter((p) => p.risk >= 0.5).map((p) => `${p.cameraId}:${p.mode}`).sort()).toEqual(['north-cam-0:disk_full', 'south-cam-0:disk_failure'])
+      await first.close({ keepData: true })
+      second = await startTestServer({}, { dataDir: first.dataDir })
+      // Straight after the restart, before any new report: the same answers, evidence and times included.
+      expect(await predictions(second)).toEqual(before)
+      expect(await predictions(second, '?minRisk=0.5&site=north')).toEqual(before.filter((p) => p.risk >= 0.5 && p.siteId === 'north'))
+      // New data continues the learnt trends: as if the server had never stopped.
+      await sendHistory(control, DAYS + 2, DAYS)
+      await sendHistory(second, DAYS + 2, DAYS)
+      const after = await predictions(second)
+      expect(after).toEqual(await predictions(control))
+      const full = after.find((p) => p.mode === 'disk_full')
+      expect(full?.raisedAt).toBe(before.find((p) => p.mode === 'disk_full')?.raisedAt)
+    } finally {
+      await control.close()
+      await second?.close()
+      if (second === undefined) await first.close()
+    }
+  })
+
+  it('starts afresh when the saved state cannot be read: a record of another layout, a damaged file', async () => {
+    let t = await startTestServer()
+    const dataDir = t.dataDir
+    try {
+      await setUp(t)
+      await sendHistory(t, DAYS)
+      expect((await predictions(t, '?minRisk=0.5')).length).toBe(2)
+      await t.close({ keepData: true })
+      // One camera's record cut short (another version's layout): all of it is dropped, none misread.
+      const db = new Database(join(dataDir, STATE_FILE))
+      db.prepare("UPDATE camera_state SET state = substr(state, 1, 100) WHERE camera_id = 'north-cam-1'").run()
+      db.close()
+      t = await startTestServer({}, { dataDir })
+      expect(await predictions(t)).toEqual([])
+      await t.close({ keepData: true })
+      // Not a database at all: kept aside, and the server starts and predicts again from new data.
+      writeFileSync(join(dataDir, STATE_FILE), 'not a database, '.repeat(300))
+      t = await startTestServer({}, { dataDir })
+      expect(await predictions(t)).toEqual([])
+      expect(readFileSync(join(dataDir, `${STATE_FILE}.unreadable`), 'utf8')).toMatch(/^not a database/)
+      // Three new days: too few for south-cam-0's wear trend, enough to see north-cam-0's card full.
+      await sendHistory(t, DAYS + 3, DAYS)
+      expect((await predictions(t, '?minRisk=0.5')).map((p) => `${p.cameraId}:${p.mode}`)).toEqual(['north-cam-0:disk_full'])
+    } finally {
+      await t.close({ keepData: true })
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   })
 })
 
