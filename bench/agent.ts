@@ -15,11 +15,12 @@ both: SQLite with synchronous FULL) and measures the agent:
   buffer  this process posts --rate reports/s (--cameras ids, --metrics metrics each) to the
           agent's HTTP receiver in batches every 50 ms for --duration seconds; the agent
           buffers and uploads them. Reports the rate, the agent's answer latency and its RSS
-          over the run (sampled every 5 s).
+          (sampled every 5 s; printed at the start, each minute and the end, with the slope).
   drain   fills an agent buffer with --hours of history of --drain-cameras cameras at one
           report per 10 s (24 h x 500 = 4.32 M), starts the agent on it with the server up,
           and sends live reports (the same cameras at 10 s, plus a probe every 2 s) meanwhile.
-          Reports the drain time and how long each probe took to show up on the server.
+          Reports the drain time, how long each probe took to show up on the server, and the
+          agent's own live_delay_s (receipt to the server's acknowledgement, every live report).
 
   --phase <p>          buffer | drain | both (both)
   --duration <s>       buffer phase length (120)
@@ -32,6 +33,8 @@ both: SQLite with synchronous FULL) and measures the agent:
                        process acknowledges at once: the agent's own drain capacity)
   --full               the full runs: --duration 600 and --hours 24
   --node-args <flags>  node flags for the agent process, e.g. "--max-semi-space-size=2"
+  --server-node-args <flags>  node flags for the server process, e.g. to profile it:
+                       "--cpu-prof --cpu-prof-dir=/tmp/camtel-prof" (a profile per thread at its end)
   --tsx                run the agent from the sources through tsx instead of compiling it
   --keep               keep the folders
 
@@ -51,6 +54,7 @@ interface Options {
   /** The compiled CLI the agent runs from; undefined: tsx. */
   agentMain: string | undefined
   agentNodeArgs: string[]
+  serverNodeArgs: string[]
 }
 
 export async function runAgentBench(argv: string[]): Promise<void> {
@@ -69,6 +73,7 @@ export async function runAgentBench(argv: string[]): Promise<void> {
       keep: { type: 'boolean', default: false },
       tsx: { type: 'boolean', default: false },
       'node-args': { type: 'string', default: '' },
+      'server-node-args': { type: 'string', default: '' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -88,6 +93,7 @@ export async function runAgentBench(argv: string[]): Promise<void> {
     keep: values.keep,
     agentMain: values.tsx ? undefined : buildCompiled(),
     agentNodeArgs: values['node-args'].split(' ').filter(Boolean),
+    serverNodeArgs: values['server-node-args'].split(' ').filter(Boolean),
   }
   if (!['buffer', 'drain', 'both'].includes(o.phase)) throw new Error('--phase is buffer, drain or both')
   if (!['server', 'stub'].includes(o.upstream)) throw new Error('--upstream is server or stub')
@@ -105,7 +111,7 @@ interface Rig {
 
 /** An upstream (a camtel server unless `stub`) and an agent uploading to it from `bufferDir`. */
 async function rig(o: Options, name: string, bufferDir: string, extra: string[] = [], stub = false): Promise<Rig> {
-  const upstream = stub ? await stubUpstream() : await serverUpstream(mkdtempSync(join(tmpdir(), `camtel-bench-${name}-server-`)), o.keep)
+  const upstream = stub ? await stubUpstream() : await serverUpstream(mkdtempSync(join(tmpdir(), `camtel-bench-${name}-server-`)), o.keep, o.serverNodeArgs)
   const agentPort = await freePort()
   const agent = camtel(['agent', '--server', upstream.url, '--token', ADMIN, '--buffer', bufferDir, '--listen', String(agentPort), '--name', 'bench', '--log-level', 'warn', ...extra], {}, o.agentMain, o.agentNodeArgs)
   const agentUrl = `http://127.0.0.1:${agentPort}`
@@ -136,6 +142,7 @@ async function bufferPhase(o: Options): Promise<void> {
   const t0 = Date.now()
   const end = t0 + o.durationS * 1000
   const inflight = new Set<Promise<void>>()
+  rss.push([0, rssMb(r.agentPid)])
   const sampler = setInterval(() => {
     rss.push([(Date.now() - t0) / 1000, rssMb(r.agentPid)])
     void agentStatus(r.agentUrl).then(
@@ -164,6 +171,7 @@ async function bufferPhase(o: Options): Promise<void> {
   await Promise.all(inflight)
   const elapsedS = (Date.now() - t0) / 1000
   clearInterval(sampler)
+  rss.push([elapsedS, rssMb(r.agentPid)])
   const drainedBy = Date.now() + 60_000
   let status = await agentStatus(r.agentUrl)
   while ((status.metrics.buffer_reports ?? 0) > perTick * 2 && Date.now() < drainedBy) {
@@ -172,12 +180,24 @@ async function bufferPhase(o: Options): Promise<void> {
   }
   await r.stop()
   latencies.sort((a, b) => a - b)
-  const settled = rss.filter(([t]) => t >= 30)
-  const values = settled.map(([, v]) => v)
+  // Warm-up: V8's young generation and SQLite's page cache grow to their working size in the
+  // first seconds; the slope is taken over the rest, where a leak would show.
+  const warmS = Math.min(60, elapsedS / 4)
+  const settled = rss.filter(([t]) => t >= warmS)
+  const values = rss.map(([, v]) => v)
+  const mb = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(1))
+  const minutes = [`start ${mb(rss[0]?.[1])}`]
+  for (let m = 1; m * 60 < elapsedS; m++) minutes.push(`${m} min ${mb(rss.find(([t]) => t >= m * 60)?.[1])}`)
+  minutes.push(`end (${elapsedS.toFixed(0)} s) ${mb(rss.at(-1)?.[1])}`)
   console.log(`  sent ${sent}, buffered ${accepted} (${Math.round(accepted / elapsedS)} reports/s), uploaded ${status.uploaded}`)
   console.log(`  agent answer latency p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${(latencies.at(-1) ?? 0).toFixed(1)} ms`)
   console.log(`  buffer depth max ${maxDepth} reports (sampled every 5 s)`)
-  console.log(`  agent RSS MB: at 30 s ${values[0]?.toFixed(1)}, min ${Math.min(...values).toFixed(1)}, max ${Math.max(...values).toFixed(1)}, end ${values.at(-1)?.toFixed(1)}, trend ${(slope(settled) * 60).toFixed(2)} MB/min after 30 s`)
+  console.log(`  agent RSS MB: ${minutes.join(', ')}`)
+  const secondHalf = rss.filter(([t]) => t >= elapsedS / 2)
+  console.log(
+    `  agent RSS MB: max ${Math.max(...values).toFixed(1)}; slope ${(slope(settled) * 60).toFixed(2)} MB/min (least squares over ${settled.length} samples after ${warmS.toFixed(0)} s), ` +
+      `${(slope(secondHalf) * 60).toFixed(2)} MB/min over the second half`,
+  )
   console.log(`  agent V8 heap total MB (every 5 s): ${heap.join(' ')}`)
   console.log(`  samples ${rss.map(([t, v]) => `${Math.round(t)}s:${v.toFixed(0)}`).join(' ')}\n`)
 }
@@ -225,6 +245,10 @@ async function drainPhase(o: Options): Promise<void> {
   let drainedAt: number | undefined
   let maxHeap = 0
   let last = { uploaded: 0, buffered: total }
+  // The server's CPU time: reports per CPU-second hold up under a loaded machine, a wall rate does not.
+  const cpu0 = r.upstream.cpuSeconds()
+  let mark = { t: t0, uploaded: 0, cpu: cpu0 }
+  let cpuDrained: number | undefined
   for (;;) {
     maxRss = Math.max(maxRss, rssMb(r.agentPid))
     const s = await agentStatus(r.agentUrl)
@@ -233,11 +257,18 @@ async function drainPhase(o: Options): Promise<void> {
     if (process.env.BENCH_VERBOSE) console.log(JSON.stringify({ t: Math.round((Date.now() - t0) / 1000), ...s.memoryMb }))
     if ((s.metrics.oldest_buffered_s ?? 0) < 5) {
       drainedAt = Date.now()
+      cpuDrained = r.upstream.cpuSeconds()
       break
     }
     const elapsed = (Date.now() - t0) / 1000
     if (elapsed > 1800) break
-    if (Math.round(elapsed) % 30 === 0) console.log(`  ${Math.round(elapsed)} s: ${s.metrics.buffer_reports} buffered, ${s.uploaded} uploaded${s.downSince ? ', uploads failing' : ''}`)
+    if (Math.round(elapsed) % 30 === 0 && Date.now() - mark.t > 5000) {
+      const cpu = r.upstream.cpuSeconds()
+      const rate = Math.round((s.uploaded - mark.uploaded) / ((Date.now() - mark.t) / 1000))
+      const perCpu = cpu !== undefined && mark.cpu !== undefined && cpu > mark.cpu ? `, ${Math.round((s.uploaded - mark.uploaded) / (cpu - mark.cpu))} per server CPU-s` : ''
+      console.log(`  ${Math.round(elapsed)} s: ${s.metrics.buffer_reports} buffered, ${s.uploaded} uploaded (${rate}/s since the last line${perCpu})${s.downSince ? ', uploads failing' : ''}`)
+      mark = { t: Date.now(), uploaded: s.uploaded, cpu }
+    }
     if (elapsed > 60 && s.uploaded === 0) throw new Error('nothing uploaded in a minute: is the server working? (its log is above)')
     await sleep(1000)
   }
@@ -246,6 +277,10 @@ async function drainPhase(o: Options): Promise<void> {
   await live
   for (const p of probes) p.seenAt = r.upstream.probeArrival(p.ts)
   const acceptedUpstream = await r.upstream.accepted()
+  // The agent's own view of every live report, not only the probes: its health reports carry
+  // `live_delay_s`, the longest a live report waited in the agent, arrival to the server's
+  // acknowledgement, over each 10 s interval.
+  const agentDelays = r.upstream.kind === 'server' ? await liveDelays(r.upstream.url, t0, drainedAt ?? Date.now()) : []
   await r.stop()
   const delays = probes.filter((p) => p.seenAt !== undefined).map((p) => (p.seenAt as number) - p.sentAt).sort((a, b) => a - b)
   if (drainedAt === undefined) {
@@ -255,8 +290,26 @@ async function drainPhase(o: Options): Promise<void> {
     const s = (drainedAt - t0) / 1000
     console.log(`  drained in ${s.toFixed(1)} s (${Math.round(total / s)} reports/s), the upstream up from the start`)
   }
+  if (cpu0 !== undefined && cpuDrained !== undefined) {
+    const cpu = cpuDrained - cpu0
+    console.log(`  server CPU over the drain ${cpu.toFixed(1)} s: ${Math.round(last.uploaded / cpu)} reports uploaded per server CPU-second (backlog and live)`)
+  }
   console.log(`  upstream stored ${acceptedUpstream} reports (backlog ${total} + live + agent health)`)
   const resolution = r.upstream.kind === 'server' ? '100 ms polling of the server' : 'arrival at the stub'
-  console.log(`  live probes: ${delays.length} of ${probes.length} arrived; delay p50 ${percentile(delays, 50)} ms, p99 ${percentile(delays, 99)} ms, max ${delays.at(-1)} ms (${resolution})`)
+  console.log(`  live probes, sent to the agent -> visible on the upstream: ${delays.length} of ${probes.length} arrived; delay p50 ${percentile(delays, 50)} ms, p99 ${percentile(delays, 99)} ms, max ${delays.at(-1)} ms (${resolution})`)
+  if (agentDelays.length > 0) {
+    const sorted = [...agentDelays].sort((a, b) => a - b)
+    console.log(`  all live reports, agent receipt -> server acknowledgement (agent live_delay_s, max per 10 s interval, ${sorted.length} intervals): median ${percentile(sorted, 50).toFixed(3)} s, max ${(sorted.at(-1) ?? 0).toFixed(3)} s`)
+  }
   console.log(`  agent RSS max ${maxRss.toFixed(1)} MB, V8 heap used max ${maxHeap} MB during the drain (sampled every second)\n`)
+}
+
+/** The agent's `live_delay_s` health values (seconds) with data times in [from, to], from the server. */
+async function liveDelays(url: string, from: number, to: number): Promise<number[]> {
+  const q = new URLSearchParams({ metric: 'live_delay_s', from: String(from), to: String(to) })
+  const res = await fetch(`${url}/api/v1/cameras/${encodeURIComponent('agent:bench')}/series?${q}`, { headers: { authorization: `Bearer ${ADMIN}` } })
+  if (!res.ok) return []
+  const body = (await res.json()) as { tier: string; points: Array<[number, number]>; stats?: Array<[number, number, number, number]> }
+  // Raw points are the values; from a rollup, each step's max.
+  return body.stats ? body.stats.map((s) => s[2]) : body.points.map((p) => p[1])
 }

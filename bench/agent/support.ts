@@ -52,9 +52,24 @@ export function camtel(args: string[], env: Record<string, string> = {}, main?: 
   })
 }
 
-export function serve(data: string, port: number): ChildProcess {
-  return camtel(['serve'], { CAMTEL_DATA: data, CAMTEL_PORT: String(port), CAMTEL_HOST: '127.0.0.1', CAMTEL_ADMIN_TOKEN: ADMIN })
+export function serve(data: string, port: number, nodeArgs: string[] = []): ChildProcess {
+  return camtel(['serve'], { CAMTEL_DATA: data, CAMTEL_PORT: String(port), CAMTEL_HOST: '127.0.0.1', CAMTEL_ADMIN_TOKEN: ADMIN }, undefined, nodeArgs)
 }
+
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc; undefined elsewhere. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    // Fields after the command name: state is the 3rd of stat, utime and stime the 14th and 15th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    const ticks = Number(fields[11]) + Number(fields[12])
+    return Number.isFinite(ticks) ? ticks / CLOCK_TICKS : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** USER_HZ: 100 on every Linux platform Node runs on. */
+const CLOCK_TICKS = 100
 
 export async function healthy(url: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { ADMIN, freePort, healthy, serve, sleep, stop } from './support.js'
+import { ADMIN, cpuSeconds, freePort, healthy, serve, sleep, stop } from './support.js'
 
 /** Where the agent uploads to in the benchmark. */
 export interface Upstream {
@@ -11,13 +11,15 @@ export interface Upstream {
   probeArrival(ts: number): number | undefined
   /** Reports the upstream stored. */
   accepted(): Promise<number>
+  /** CPU seconds the upstream's process has used so far (a server's; undefined for the stub or off Linux). */
+  cpuSeconds(): number | undefined
   stop(): Promise<void>
 }
 
 /** A real `camtel serve` on a fresh data folder; probes are found by polling the camera every 100 ms. */
-export async function serverUpstream(data: string, keep: boolean): Promise<Upstream> {
+export async function serverUpstream(data: string, keep: boolean, nodeArgs: string[] = []): Promise<Upstream> {
   const port = await freePort()
-  const proc = serve(data, port)
+  const proc = serve(data, port, nodeArgs)
   const url = `http://127.0.0.1:${port}`
   await healthy(url)
   const seen: Array<[number, number]> = []
@@ -41,6 +43,7 @@ export async function serverUpstream(data: string, keep: boolean): Promise<Upstr
       const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text()
       return [...metrics.matchAll(/^camtel_reports_accepted_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0)
     },
+    cpuSeconds: () => (proc.pid === undefined ? undefined : cpuSeconds(proc.pid)),
     async stop() {
       polling = false
       await poll
@@ -77,6 +80,7 @@ export async function stubUpstream(): Promise<Upstream> {
     kind: 'stub',
     probeArrival: (ts) => probes.get(ts),
     accepted: async () => accepted,
+    cpuSeconds: () => undefined,
     async stop() {
       server.closeAllConnections()
       await new Promise((r) => server.close(r))

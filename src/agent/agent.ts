@@ -8,6 +8,7 @@ import type { RetryPolicy } from './pacing.js'
 import type { Post } from './http-post.js'
 import { ServerClient } from './server-client.js'
 import { HttpSource } from './sources/http.js'
+import type { SnmpTarget } from './sources/snmp-targets.js'
 import type { Source } from './sources/source.js'
 import { Uplink } from './uplink.js'
 
@@ -24,6 +25,8 @@ export interface AgentOptions {
   listen?: { port: number; host: string; token?: string }
   mqtt?: { url: string; topic: string }
   sim?: { cameras: number; intervalS: number; seed?: number }
+  /** Cameras to poll over SNMP v2c (Axis style). */
+  snmp?: { targets: readonly SnmpTarget[]; community: string; intervalS: number }
   healthIntervalS: number
   /** Upper bound of the backlog's drain, reports per second. */
   backlogRate: number
@@ -58,6 +61,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   // memory that an agent without them should not carry.
   const mqttSource = o.mqtt && (await import('./sources/mqtt.js'))
   const simSource = o.sim && (await import('./sources/sim.js'))
+  const snmpSource = o.snmp && (await import('./sources/snmp.js'))
   const buffer = ReportBuffer.open({ dir: o.bufferDir, capBytes: o.bufferCapBytes, dedupWindowMs: o.dedupWindowS * 1000, sync: o.sync, now: clock.now() })
   const client = new ServerClient({ server: o.server, token: o.token, post: o.post })
   const uplink = new Uplink({
@@ -82,6 +86,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   if (o.listen) sources.push((http = new HttpSource({ ...o.listen, logger: logger.child({ module: 'http' }), now: () => clock.now(), status })))
   if (o.mqtt && mqttSource) sources.push(new mqttSource.MqttSource({ ...o.mqtt, clientKey: resolve(o.bufferDir), logger: logger.child({ module: 'mqtt' }) }))
   if (o.sim && simSource) sources.push(new simSource.SimSource({ ...o.sim, clock, logger: logger.child({ module: 'sim' }) }))
+  if (o.snmp && snmpSource) sources.push(new snmpSource.SnmpSource({ ...o.snmp, clock, logger: logger.child({ module: 'snmp' }) }))
 
   const started: Source[] = []
   const stop = async () => {

@@ -40,7 +40,7 @@ function fakeServer(answer: (req: Sent, n: number) => Response | Promise<Respons
 const ok = (req: Sent) => Response.json({ accepted: req.reports.length, duplicates: 0, rejected: [] })
 const report = (cameraId: string, ts: number): Report => ({ cameraId, ts, seq: undefined, metrics: { fps: 25 } })
 
-function setup(post: Post, o: { backlogRate?: number; batch?: number; capBytes?: number; backlog?: readonly Report[] } = {}) {
+function setup(post: Post, o: { backlogRate?: number; batch?: number; capBytes?: number; backlog?: readonly Report[]; backlogTargetMs?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'camtel-uplink-'))
   const open = () => ReportBuffer.open({ dir, capBytes: o.capBytes ?? 1 << 30, dedupWindowMs: 60_000, now: Date.now(), sync: 'normal' })
   let buffer = open()
@@ -59,6 +59,7 @@ function setup(post: Post, o: { backlogRate?: number; batch?: number; capBytes?:
     backlogRate: o.backlogRate ?? 1e6,
     retry: { minMs: 5, maxMs: 40 },
     idleMs: 20,
+    backlogTargetMs: o.backlogTargetMs,
   })
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }))
   cleanup.push(() => buffer.close())
@@ -150,6 +151,24 @@ describe('Uplink', () => {
     // The backlog went oldest first.
     const old = server.sent.flatMap((s) => s.reports).filter((r) => r.cameraId !== 'live')
     expect(old.map((r) => r.ts)).toEqual([...old.map((r) => r.ts)].sort((a, b) => a - b))
+  })
+
+  it('sends the backlog in smaller batches while the server is slow, and larger again when it is not', async () => {
+    let msPerReport = 4
+    const server = fakeServer(async (req) => {
+      await new Promise((r) => setTimeout(r, req.reports.length * msPerReport))
+      return ok(req)
+    })
+    const backlog = Array.from({ length: 5000 }, (_, i) => report(`old-${i % 10}`, T0 + i * 1000))
+    const { uplink } = setup(server.post, { batch: 100, backlog, backlogTargetMs: 200 })
+    uplink.start()
+    // 100 reports take 400 ms at least, twice the target: the batches shrink to about 50.
+    await until(() => server.sent.length >= 5, 'a few slow uploads')
+    expect(server.sent[0]?.reports).toHaveLength(100)
+    expect(server.sent.at(-1)?.reports.length).toBeLessThanOrEqual(50)
+    msPerReport = 0
+    const fast = server.sent.length
+    await until(() => server.sent.slice(fast).some((s) => s.reports.length === 100), 'full batches once the server is fast')
   })
 
   it('retries a live report whose upload failed before the backlog, not behind it', async () => {

@@ -18,6 +18,12 @@ export interface UplinkOptions {
   random?: () => number
   /** How often an idle lane looks for work nobody woke it for, ms. */
   idleMs?: number
+  /**
+   * How long one backlog upload should take at most, ms (default 500): the backlog's batches
+   * shrink when the server is slower, since a live upload waits behind the batch the server is
+   * storing.
+   */
+  backlogTargetMs?: number
 }
 
 export interface UplinkStats {
@@ -172,6 +178,7 @@ export class Uplink {
 
   private async upload(batch: Batch): Promise<Step> {
     let outcome: UploadOutcome
+    const started = this.o.clock.now()
     try {
       outcome = await this.o.client.postReports(
         batch.rows.map((r) => r.body),
@@ -204,9 +211,25 @@ export class Uplink {
       const now = this.o.clock.now()
       for (const r of batch.rows) this.liveDelayMaxMs = Math.max(this.liveDelayMaxMs, now - r.at)
     }
-    this.limits[lane] = Math.min(this.o.limit.reports, this.limits[lane] * 2)
+    if (lane === 'backlog') this.limits.backlog = this.nextBacklogLimit(batch.rows.length, this.o.clock.now() - started)
+    else this.limits.live = Math.min(this.o.limit.reports, this.limits.live * 2)
     this.succeeded()
     return 'done'
+  }
+
+  /**
+   * The backlog's batch size follows the server's pace. A live upload waits behind whatever the
+   * server is storing, so while it is slow (busy, small, or catching up on late data) a backlog
+   * batch should take no longer than the target: then the present is answered within about
+   * that however long the backlog. Smaller in proportion when slower, half as large again when
+   * under half the target, within [20, --batch]; the rate bound applies as before.
+   */
+  private nextBacklogLimit(sent: number, tookMs: number): number {
+    const target = this.o.backlogTargetMs ?? 500
+    const max = this.o.limit.reports
+    if (tookMs > target) return Math.max(Math.min(max, 20), Math.floor((sent * target) / tookMs))
+    if (tookMs < target / 2) return Math.min(max, Math.max(this.limits.backlog, Math.ceil(sent * 1.5)))
+    return this.limits.backlog
   }
 
   private succeeded(): void {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { type AgentOptions, startAgent } from '../agent/index.js'
+import { type SnmpTarget, parseSnmpTargets } from '../agent/sources/snmp-targets.js'
 
 const HELP = `Usage: camtel agent --server <url> --token <token> --buffer <dir> [sources] [options]
 
@@ -33,6 +34,11 @@ Sources (any number):
   --sim <n>               simulate n cameras
   --interval <s>          seconds between two reports of a simulated camera (default 10)
   --seed <n>              simulated fleet seed (default 1)
+  --snmp <targets>        poll cameras over SNMP v2c, id=host[:port] comma-separated, e.g.
+                          lobby-1=10.0.4.21,gate-2=10.0.4.22:1161 (sysUpTime, AXIS-VIDEO-MIB
+                          temperatures)
+  --snmp-community <c>    SNMP community (default public)
+  --snmp-interval <s>     seconds between two polls of a camera (default 30)
 
 Uplink and health:
   --name <name>           the agent's name: it reports as camera agent:<name> (default: host name)
@@ -61,6 +67,7 @@ export function parseAgentArgs(argv: string[], env: Record<string, string | unde
     options: {
       server: s, token: s, buffer: s, 'buffer-cap': s, sync: s, 'dedup-window': s,
       listen: s, 'listen-host': s, 'listen-token': s, mqtt: s, 'mqtt-topic': s, sim: s, interval: s, seed: s,
+      snmp: s, 'snmp-community': s, 'snmp-interval': s,
       name: s, 'health-interval': s, batch: s, 'backlog-rate': s, 'retry-min': s, 'retry-max': s, 'log-level': s,
       help: { type: 'boolean', short: 'h' },
     },
@@ -86,6 +93,8 @@ export function parseAgentArgs(argv: string[], env: Record<string, string | unde
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(name)) fail(`--name must be 1-100 characters of A-Za-z0-9._-, not '${name}'`)
   if (values.sync !== undefined && values.sync !== 'full' && values.sync !== 'normal') fail('--sync is full or normal')
   if (values.mqtt !== undefined && !URL.canParse(values.mqtt)) fail(`--mqtt '${values.mqtt}' is not a URL`)
+  const snmpTargets = values.snmp === undefined ? undefined : parseSnmpTargets(values.snmp)
+  if (typeof snmpTargets === 'string') fail(`--snmp: ${snmpTargets}`)
   const logLevel = values['log-level'] ?? 'info'
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) fail(`--log-level '${logLevel}' is not a level`)
   const retryMin = num('retry-min', 0.5, 0.01, 3600)
@@ -100,6 +109,7 @@ export function parseAgentArgs(argv: string[], env: Record<string, string | unde
     listen: values.listen === undefined ? undefined : { port: num('listen', 0, 0, 65535), host: values['listen-host'] ?? '127.0.0.1', token: values['listen-token'] },
     mqtt: values.mqtt === undefined ? undefined : { url: values.mqtt, topic: values['mqtt-topic'] ?? 'camtel/+/+/telemetry' },
     sim: values.sim === undefined ? undefined : { cameras: Math.round(num('sim', 0, 1, 1_000_000)), intervalS: num('interval', 10, 0.1, 86_400), seed: Math.round(num('seed', 1, 0, 2 ** 31)) },
+    snmp: snmpTargets === undefined ? undefined : { targets: snmpTargets as SnmpTarget[], community: values['snmp-community'] ?? 'public', intervalS: num('snmp-interval', 30, 1, 86_400) },
     healthIntervalS: num('health-interval', 10, 0.1, 86_400),
     batchReports: Math.round(num('batch', 1000, 1, 100_000)),
     // Well under the server's 16 MiB: a batch of large reports is cut by size first.
@@ -117,7 +127,7 @@ export async function runAgent(argv: string[]): Promise<void> {
     return
   }
   const logger = pino({ level: o.logLevel, base: { service: 'camtel-agent', agent: o.name } })
-  if (!o.listen && !o.mqtt && !o.sim) logger.warn('no source (--listen, --mqtt, --sim): only draining the buffer and reporting health')
+  if (!o.listen && !o.mqtt && !o.sim && !o.snmp) logger.warn('no source (--listen, --mqtt, --sim, --snmp): only draining the buffer and reporting health')
   const agent = await startAgent({ ...o, logger })
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { type Server, type Socket, connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { axisResponder } from '../../src/agent/sources/test-support/axis-responder.js'
 
 /**
  * The edge agent against real processes: `camtel serve` and `camtel agent` on free ports with
@@ -25,9 +26,78 @@ async function freePort(): Promise<number> {
   })
 }
 
+/**
+ * A TCP relay between the agent and the server, so that a test can act at an exact moment of an
+ * upload: `trap(act)` holds back the server's next answer to an upload of `cam-*` reports, runs
+ * `act` (a SIGKILL) and cuts the connection, so the agent never sees that answer although the
+ * server has stored the batch.
+ */
+class Relay {
+  private trapped: (() => void) | undefined
+  private readonly sockets = new Set<Socket>()
+  private readonly server: Server
+
+  constructor(target: number) {
+    this.server = createServer((client) => {
+      const upstream = connect(target, '127.0.0.1')
+      let upload = false
+      const cut = () => {
+        client.destroy()
+        upstream.destroy()
+      }
+      client.on('data', (d: Buffer) => {
+        if (d.includes('"cam-')) upload = true
+        upstream.write(d)
+      })
+      upstream.on('data', (d: Buffer) => {
+        const act = upload ? this.trapped : undefined
+        upload = false
+        if (act) {
+          this.trapped = undefined
+          act()
+          cut()
+        } else if (!client.destroyed) {
+          client.write(d)
+        }
+      })
+      for (const sock of [client, upstream]) {
+        this.sockets.add(sock)
+        sock.on('error', cut)
+        sock.on('close', () => {
+          this.sockets.delete(sock)
+          cut()
+        })
+      }
+    })
+  }
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve) => this.server.listen(port, '127.0.0.1', resolve))
+  }
+
+  /** Resolves once `act` ran, on the next answer to an upload of `cam-*` reports. */
+  trap(act: () => void): Promise<void> {
+    return new Promise((resolve) => {
+      this.trapped = () => {
+        act()
+        resolve()
+      }
+    })
+  }
+
+  close(): Promise<void> {
+    for (const sock of this.sockets) sock.destroy()
+    return new Promise((resolve) => this.server.close(() => resolve()))
+  }
+}
+
 const procs: ChildProcess[] = []
 const dirs: string[] = []
-afterEach(() => {
+const relays: Relay[] = []
+const cleanups: Array<() => Promise<unknown>> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c()
+  for (const r of relays.splice(0)) await r.close()
   for (const p of procs.splice(0)) if (p.exitCode === null) p.kill('SIGKILL')
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
@@ -57,14 +127,17 @@ function agent(o: { server: string; token: string; buffer: string; port: number;
   ])
 }
 
+/** SIGKILLs the process (if a trap has not already) and resolves once it is gone. */
 async function kill9(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null) return
+  // A process that died of a signal has a signalCode and no exitCode.
+  if (p.exitCode !== null || p.signalCode !== null) return
   const exited = new Promise((r) => p.once('exit', r))
   p.kill('SIGKILL')
   await exited
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+// Generous: on a loaded two-core machine a tsx start alone can take many seconds.
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
   const deadline = Date.now() + ms
   for (;;) {
     try {
@@ -111,15 +184,27 @@ async function sendToAgent(url: string, reports: unknown[]): Promise<Answer> {
   })
 }
 
+/** Reports this server process answered as duplicates since it started (its /metrics). */
+async function serverDuplicates(url: string): Promise<number> {
+  const text = await (await api(url, '/metrics')).text()
+  return [...text.matchAll(/^camtel_reports_duplicate_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0)
+}
+
 const agentStatus = async (url: string) => (await (await fetch(`${url}/healthz`)).json()) as { metrics: Record<string, number> }
 
 describe('the edge agent, with real processes', () => {
-  it('holds every report through a server outage, an agent kill -9 and a server kill -9, and delivers each exactly once, live ones first', async () => {
-    const [serverPort, agentPort] = [await freePort(), await freePort()]
+  it('holds every report through a server outage, an agent kill -9 and server and agent kills mid-upload, and delivers each exactly once, live ones first', async () => {
+    const [serverPort, relayPort, agentPort] = [await freePort(), await freePort(), await freePort()]
     const serverUrl = `http://127.0.0.1:${serverPort}`
     const agentUrl = `http://127.0.0.1:${agentPort}`
     const data = tempDir('agent-server')
     const buffer = tempDir('agent-buffer')
+    // The agent uploads through the relay; the test reads the server directly.
+    const relay = new Relay(serverPort)
+    await relay.listen(relayPort)
+    relays.push(relay)
+    const startAgentProc = () =>
+      agent({ server: `http://127.0.0.1:${relayPort}`, token, buffer, port: agentPort, extra: ['--backlog-rate', '100', '--batch', '50'] })
 
     // An ingest token for one site, then the server goes down before the agent ever reaches it.
     let server = serve(data, serverPort)
@@ -128,7 +213,7 @@ describe('the edge agent, with real processes', () => {
     const token = ((await (await api(serverUrl, '/api/v1/tokens', { method: 'POST', json: { name: 'edge agent', role: 'ingest', sites: ['edge'] } })).json()) as { token: string }).token
     await kill9(server)
 
-    let agentProc = agent({ server: serverUrl, token, buffer, port: agentPort, extra: ['--backlog-rate', '150', '--batch', '50'] })
+    let agentProc = startAgentProc()
     await healthy(agentUrl)
 
     // 100 batches of 20 reports without seq over 10 cameras, 4 in flight; the agent is killed
@@ -145,7 +230,7 @@ describe('the edge agent, with real processes', () => {
         expect(a.accepted + a.duplicates).toBe(20)
         if (++answered === 50) {
           killed = kill9(agentProc).then(() => {
-            agentProc = agent({ server: serverUrl, token, buffer, port: agentPort, extra: ['--backlog-rate', '150', '--batch', '50'] })
+            agentProc = startAgentProc()
           })
         }
       }
@@ -157,7 +242,8 @@ describe('the edge agent, with real processes', () => {
     const held = await agentStatus(agentUrl)
     expect(held.metrics.buffer_reports ?? 0).toBeGreaterThanOrEqual(2000)
 
-    // The server comes back. A report sent now reaches it before the backlog has drained.
+    // The server comes back. A report sent now reaches it before the backlog has drained (at
+    // 100 reports/s, 2,000 take 20 s at least).
     server = serve(data, serverPort)
     await healthy(serverUrl)
     const liveTs = Date.now()
@@ -170,25 +256,42 @@ describe('the edge agent, with real processes', () => {
     }
     expect(await total()).toBeLessThan(2000)
 
-    // The server is killed mid-drain and restarted; the agent resends what got no answer.
-    await until('part of the backlog on the server', async () => ((await total()) > 400 ? true : undefined))
-    await kill9(server)
+    // Mid-drain, the server is killed with SIGKILL the moment it has stored a batch, before the
+    // agent has the answer; restarted, it must be sent that batch again and answer it as
+    // duplicates.
+    await until('part of the backlog on the server', async () => ((await total()) > 300 ? true : undefined))
+    const dead = server
+    await relay.trap(() => dead.kill('SIGKILL'))
+    await kill9(dead)
     server = serve(data, serverPort)
     await healthy(serverUrl)
-    await until('the whole backlog on the server', async () => ((await total()) >= 2000 ? true : undefined), 45_000)
+    await until('the unanswered batch sent again', async () => ((await serverDuplicates(serverUrl)) > 0 ? true : undefined))
+
+    // Then the agent is killed the same way: the server stored a batch that the agent never
+    // heard of; restarted, it sends the batch again.
+    const before = await serverDuplicates(serverUrl)
+    const agentThen = agentProc
+    await relay.trap(() => agentThen.kill('SIGKILL'))
+    await kill9(agentThen)
+    agentProc = startAgentProc()
+    await healthy(agentUrl)
+    await until('the batch the agent never saw answered sent again', async () => ((await serverDuplicates(serverUrl)) > before ? true : undefined))
+
+    await until('the whole backlog on the server', async () => ((await total()) >= 2000 ? true : undefined))
     await until('the agent to hold nothing but its own health', async () => ((await agentStatus(agentUrl)).metrics.buffer_reports ?? Infinity) <= 2 || undefined)
 
-    // Exactly once: every (camera, ts) sent, each one time.
+    // Exactly once: every (camera, ts) sent, each one time, counted through the series API.
     for (let c = 0; c < 10; c++) {
       const expected = batches.flat().filter((r) => r.cameraId === `cam-${c}`).map((r) => r.ts)
       expect(await storedTs(serverUrl, `cam-${c}`, T0, T0 + 300_000)).toEqual(expected)
     }
+    expect(await total()).toBe(2000)
     // Unknown cameras went to the token's site; the agent's own health arrived as telemetry.
     expect(((await (await api(serverUrl, '/api/v1/cameras/cam-0')).json()) as { siteId: string }).siteId).toBe('edge')
     const self = (await (await api(serverUrl, `/api/v1/cameras/${encodeURIComponent('agent:test')}`)).json()) as { metrics: Record<string, number> }
     for (const m of ['buffer_reports', 'buffer_bytes', 'oldest_buffered_s', 'upload_rate', 'dropped_reports', 'last_success_s']) expect(self.metrics).toHaveProperty(m)
     expect(self.metrics.dropped_reports).toBe(0)
-  }, 120_000)
+  }, 300_000)
 
   it('drops the oldest reports at its size cap and records the gap on the server', async () => {
     const [serverPort, agentPort] = [await freePort(), await freePort()]
@@ -218,5 +321,25 @@ describe('the edge agent, with real processes', () => {
     expect(Math.max(...missing)).toBeLessThan(T0 + (dropped + 50) * 1000)
     const timeline = (await (await api(serverUrl, '/api/v1/cameras/cap-1/gaps')).json()) as { gaps: Array<{ reports: number }> }
     expect(timeline.gaps.reduce((n, g) => n + g.reports, 0)).toBe(dropped)
-  }, 60_000)
+  }, 180_000)
+  it('polls a camera over SNMP (Axis style) and its reports reach the server', async () => {
+    const cam = await axisResponder([
+      [1, 1, 44],
+      [2, 1, 52],
+    ])
+    cleanups.push(() => cam.close())
+    cam.setUptime(98_765)
+    const [serverPort, agentPort] = [await freePort(), await freePort()]
+    const serverUrl = `http://127.0.0.1:${serverPort}`
+    serve(tempDir('agent-snmp-server'), serverPort)
+    await healthy(serverUrl)
+    agent({ server: serverUrl, token: ADMIN, buffer: tempDir('agent-snmp'), port: agentPort, extra: ['--snmp', `axis-7=127.0.0.1:${cam.port}`, '--snmp-community', 'cams', '--snmp-interval', '1'] })
+    const latest = async () => {
+      const res = await api(serverUrl, '/api/v1/cameras/axis-7')
+      return res.ok ? ((await res.json()) as { metrics: Record<string, number> }).metrics : undefined
+    }
+    expect(await until('the polled camera on the server', async () => ((await latest())?.temperature_c === 52 ? latest() : undefined))).toMatchObject({ uptime_s: 987 })
+    cam.setTemp(2, 1, 71)
+    await until('the next poll on the server', async () => ((await latest())?.temperature_c === 71 ? true : undefined))
+  }, 180_000)
 })
