@@ -1,3 +1,5 @@
+import { Counter } from 'prom-client'
+import type { Logger } from 'pino'
 import type { Clock } from '../core/clock.js'
 import type { ServerMetrics } from '../core/metrics.js'
 import { type Fleet, UNASSIGNED_SITE } from '../fleet/fleet.js'
@@ -48,7 +50,11 @@ export interface PipelineOptions {
   events: EventSink
   clock: Clock
   metrics: ServerMetrics
+  /** Where a failing after-store stage is logged. */
+  logger?: Logger
 }
+
+const STAGE_FAILURES = 'camtel_ingest_stage_failures_total'
 
 /**
  * Every ingest path (JSON, NDJSON, line protocol, MQTT) goes through here:
@@ -57,8 +63,19 @@ export interface PipelineOptions {
  */
 export class IngestPipeline {
   private readonly stages: AfterStoreStage[] = []
+  private readonly stageFailures: Counter<'stage'>
 
-  constructor(private readonly o: PipelineOptions) {}
+  constructor(private readonly o: PipelineOptions) {
+    const registry = o.metrics.registry
+    this.stageFailures =
+      (registry.getSingleMetric(STAGE_FAILURES) as Counter<'stage'> | undefined) ??
+      new Counter({
+        name: STAGE_FAILURES,
+        help: 'After-store stages (alerts, capacity, predictions) that failed on a stored batch, which was acknowledged all the same',
+        labelNames: ['stage'] as const,
+        registers: [registry],
+      })
+  }
 
   addStage(stage: AfterStoreStage): void {
     this.stages.push(stage)
@@ -110,6 +127,8 @@ export class IngestPipeline {
       // Counted without Object.keys, which would allocate an array per report.
       for (const _ in r.metrics) samples++
       if (outcome.seqReset) this.o.metrics.seqResets.inc()
+      // A store with an event log committed this report's telemetry event with it.
+      if (this.o.telemetry.logsTelemetryEvents) return
       events.push({
         topic: 'telemetry',
         cameraId: r.cameraId,
@@ -125,7 +144,16 @@ export class IngestPipeline {
 
     events.push(...this.o.fleet.applyReports(valid, outcomes, now))
     const batch: StoredBatch = { reports: valid, outcomes, receivedAt: now, context: ctx }
-    for (const stage of this.stages) events.push(...(await stage.afterStore(batch)))
+    for (const stage of this.stages) {
+      // The batch is durable: a stage that fails must not turn its acknowledgement into a 500
+      // (the sender would resend, as a duplicate, what is stored). Logged and counted instead.
+      try {
+        events.push(...(await stage.afterStore(batch)))
+      } catch (err) {
+        this.stageFailures.inc({ stage: stage.name })
+        this.o.logger?.error({ err, stage: stage.name, reports: valid.length }, 'after-store stage failed on a stored batch')
+      }
+    }
     this.o.events.publish(events)
     return { accepted, duplicates, rejected }
   }

@@ -77,6 +77,32 @@ describe('hostile input', () => {
     expect((await t.api('/api/v1/cameras/h-good')).status).toBe(200)
   })
 
+  it('keeps metric names shaped like Object.prototype members as data, or rejects them', async () => {
+    const res = await post(
+      JSON.stringify({
+        reports: [
+          { cameraId: 'h-proto', ts: T0, metrics: { constructor: 3, fps: 25 } },
+          { cameraId: 'h-proto', ts: T0 + 1000, metrics: { fps: 24 } },
+          { cameraId: 'h-proto', ts: T0 + 2000, metrics: { toString: 1 } },
+          { cameraId: 'h-proto', ts: T0 + 3000, metrics: JSON.parse('{"__proto__":{"fps":1}}') },
+          { cameraId: 'h-proto', ts: T0 + 4000, metrics: { valueOf: 1, hasOwnProperty: 2 } },
+        ],
+      }),
+    )
+    expect(res.status).toBe(200)
+    const answer = (await res.json()) as { accepted: number; rejected: Array<{ index: number; error: string }> }
+    expect(answer.accepted).toBe(2)
+    expect(answer.rejected.map((r) => r.index)).toEqual([2, 3, 4])
+    expect(answer.rejected[0]?.error).toMatch(/metric name 'toString'/)
+    expect(answer.rejected[1]?.error).toMatch(/metric name '__proto__'/)
+    const series = (await (await t.api(`/api/v1/cameras/h-proto/series?metric=constructor&from=${T0 - 1}&to=${T0 + 5000}`)).json()) as {
+      points: unknown[]
+    }
+    expect(series.points).toEqual([[T0, 3]])
+    expect(({} as Record<string, unknown>).constructor).toBe(Object)
+    expect(Object.prototype.toString.call([])).toBe('[object Array]')
+  })
+
   it('rejects NaN and Infinity in line protocol and keeps the good lines', async () => {
     const body = [`m,camera_id=lp-1 fps=NaN ${T0}`, `m,camera_id=lp-1 fps=Inf ${T0}`, `m,camera_id=lp-1 fps=1e400 ${T0}`, `m,camera_id=lp-1 fps=5 ${T0}`].join('\n')
     const res = await post(body, 'text/plain', '/api/v1/write?precision=ms')

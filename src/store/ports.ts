@@ -1,6 +1,9 @@
 import type { AlertStore } from '../alerts/model.js'
+import type { Clock } from '../core/clock.js'
+import type { Scope } from '../alerts/rules.js'
 import type { OutboxStore } from '../notify/model.js'
 import type { Report } from '../protocol/report.js'
+import type { EventLog } from '../stream/index.js'
 
 /** What became of one report of a batch. */
 export interface WriteOutcome {
@@ -32,6 +35,11 @@ export interface SeriesQuery {
 
 /** Raw telemetry: append, dedup, read back. Every method is durable when its promise resolves. */
 export interface TelemetryStore {
+  /**
+   * True once the store's event log is open (Store.openEventLog): `writeReports` then appends
+   * each new report's telemetry event in the same transaction, and producers must not.
+   */
+  readonly logsTelemetryEvents?: boolean
   /**
    * Stores a batch in one transaction. Reports already stored under the same identity
    * (cameraId, seq, ts) — or (cameraId, ts) without seq — are duplicates and change nothing.
@@ -94,6 +102,8 @@ export interface HistoryStore {
   /** Reports accepted but not yet in the rollups, and the arrival time of the oldest of them. */
   backlog(): Promise<{ reports: number; oldestReceivedAt: number | undefined }>
   readRollups(q: RollupQuery): Promise<RollupBucket[]>
+  /** Several metrics of one camera from one pass over its buckets (capacity reads three per camera). */
+  readRollupsOf(q: Omit<RollupQuery, 'metric'> & { metrics: readonly string[] }): Promise<Record<string, RollupBucket[]>>
   /** Data time of the oldest data held for a camera in any tier (a bucket's start); undefined when none. */
   firstDataTime(cameraId: string): Promise<number | undefined>
   /**
@@ -244,6 +254,45 @@ export interface GapStore {
   recentGaps(cameraId: string, limit: number): Promise<Gap[]>
 }
 
+/**
+ * A retention policy for video (DESIGN §7): cameras in `scope` should hold at least `minDays`
+ * (evidence) and at most `maxDays` (privacy) of footage; null = no bound on that side.
+ */
+export interface RetentionPolicy {
+  id: string
+  scope: Scope
+  minDays: number | null
+  maxDays: number | null
+  createdAt: number
+  updatedAt: number
+}
+
+export interface RetentionPolicyStore {
+  listPolicies(): Promise<RetentionPolicy[]>
+  putPolicy(p: Omit<RetentionPolicy, 'createdAt' | 'updatedAt'>, now: number): Promise<{ policy: RetentionPolicy; created: boolean }>
+  deletePolicy(id: string): Promise<boolean>
+  /** Whether the built-in rule `retention_policy` was installed once (data folders older than it lack it). */
+  ruleInstalled(): Promise<boolean>
+  markRuleInstalled(): Promise<void>
+}
+
+/** The replay window (DESIGN §6) of an event log a store keeps, and where listener errors go. */
+export interface StoreEventLogOptions {
+  clock: Clock
+  /** Events kept for replay at most (CAMTEL_REPLAY_EVENTS). */
+  maxEvents: number
+  /** How long an event stays replayable after it was appended, ms (CAMTEL_REPLAY_AGE). */
+  maxAgeMs: number
+  onListenerError?: (err: unknown) => void
+}
+
+/** One part of a store as /readyz shows it. */
+export interface StoreHealthCheck {
+  readonly name: string
+  readonly ok: boolean
+  readonly detail?: string
+}
+
 /** One storage engine (SQLite, PostgreSQL) behind the roles the server uses. */
 export interface Store {
   readonly kind: string
@@ -256,7 +305,16 @@ export interface Store {
   readonly alerts: AlertStore
   readonly outbox: OutboxStore
   readonly gaps: GapStore
+  readonly retentionPolicies: RetentionPolicyStore
   /** Bytes on disk used by the store, for capacity and benchmarks; undefined if unknown. */
   sizeBytes(): Promise<number | undefined>
+  /**
+   * The live stream's event log, kept durably by this store, when it has one; at most once per
+   * store. Telemetry events then commit with their reports (`telemetry.logsTelemetryEvents`).
+   * Close the log before the store.
+   */
+  openEventLog?(o: StoreEventLogOptions): EventLog
+  /** The store's moving parts (a writer thread, the event log), for /readyz; none when it has none. */
+  health?(): Promise<StoreHealthCheck[]>
   close(): Promise<void>
 }

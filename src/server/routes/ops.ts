@@ -22,12 +22,14 @@ export async function opsRoutes(app: FastifyInstance, deps: OpsDeps): Promise<vo
     auth: deps.auth,
   }))
 
-  app.get('/readyz', { config: { permission: 'ops:read' }, schema: { summary: 'Readiness of the store and bus', tags: ['operations'] } }, async (_req, reply) => {
+  app.get('/readyz', { config: { permission: 'ops:read' }, schema: { summary: 'Readiness of the store (its writer thread, its event log) and bus', tags: ['operations'] } }, async (_req, reply) => {
     const checks = [
       await deps.store.telemetry
         .countReports('\u0000readyz')
         .then(() => ({ name: 'store', ok: true, detail: deps.store.kind }))
         .catch((err: Error) => ({ name: 'store', ok: false, detail: err.message })),
+      // The store's moving parts: a dead writer thread means no report can be stored any more.
+      ...((await deps.store.health?.().catch((err: Error) => [{ name: 'store health', ok: false, detail: err.message }])) ?? []),
       ...(await Promise.all(deps.readiness.map((check) => check()))),
     ]
     const ok = checks.every((c) => c.ok)

@@ -8,7 +8,7 @@ import {
   type RollupQuery,
   type RollupTier,
 } from '../ports.js'
-import { findInBucket, valueOf } from '../rollup-codec.js'
+import { decodeBucket, findInBucket, valueOf } from '../rollup-codec.js'
 import type { CameraNumbers } from './camera-numbers.js'
 import type { MetricNames } from './metric-names.js'
 import type { Writer } from './writer.js'
@@ -60,6 +60,31 @@ export class SqliteHistory implements HistoryStore {
       if (a === undefined) continue
       out.push({ ts: bucket * ms, min: valueOf(a, a.min), max: valueOf(a, a.max), sum: valueOf(a, a.sum), count: a.count })
       if (out.length >= q.limit) break
+    }
+    return out
+  }
+
+  async readRollupsOf(q: Omit<RollupQuery, 'metric'> & { metrics: readonly string[] }): Promise<Record<string, RollupBucket[]>> {
+    const out: Record<string, RollupBucket[]> = {}
+    const lists = new Map<number, RollupBucket[]>()
+    for (const metric of q.metrics) {
+      const list: RollupBucket[] = (out[metric] = [])
+      const id = this.names.idOf(metric)
+      if (id !== undefined) lists.set(id, list)
+    }
+    const cam = this.cams.get(q.cameraId)
+    if (cam === undefined || lists.size === 0 || q.limit <= 0) return out
+    const last = Math.max(...lists.keys())
+    const ms = ROLLUP_BUCKET_MS[q.tier]
+    const rows = this.read[q.tier].iterate(cam, Math.floor(q.from / ms), Math.floor(q.to / ms)) as IterableIterator<[number, Buffer]>
+    let n = 0
+    for (const [bucket, data] of rows) {
+      // One decode per bucket for all the metrics (ids ascend within a bucket).
+      decodeBucket(data, (id, a) => {
+        lists.get(id)?.push({ ts: bucket * ms, min: valueOf(a, a.min), max: valueOf(a, a.max), sum: valueOf(a, a.sum), count: a.count })
+        return id >= last
+      })
+      if (++n >= q.limit) break
     }
     return out
   }

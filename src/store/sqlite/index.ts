@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import type { Store } from '../ports.js'
+import type { Store, StoreHealthCheck } from '../ports.js'
+import { BUSY_RETRY_TOTAL_MS, MAIN_BUSY_TIMEOUT_MS, retryingWhenBusy } from './busy.js'
 import { CameraNumbers } from './camera-numbers.js'
 import { SqliteRegistry } from './registry.js'
 import { SCHEMA, SCHEMA_VERSION } from './schema.js'
@@ -19,6 +20,10 @@ import { SqliteOutbox } from './outbox.js'
 import { ALERTS_SCHEMA } from './schema-alerts.js'
 import { SqliteGaps } from './gaps.js'
 import { GAPS_SCHEMA } from './schema-gaps.js'
+import { EVENTS_SCHEMA } from './schema-events.js'
+import { SqliteEventLog } from './event-log.js'
+import { SqliteRetentionPolicies } from './retention-policies.js'
+import { RETENTION_SCHEMA } from './schema-retention.js'
 
 export interface SqliteStoreOptions {
   /** Data folder; the database is `camtel.db` inside. `:memory:` for a throwaway store. */
@@ -27,9 +32,29 @@ export interface SqliteStoreOptions {
   sync?: 'full' | 'normal'
   /** Telemetry and history writes in a thread of their own (writer.ts); default on, except in memory. */
   writerThread?: boolean
+  /**
+   * How long a write of the main connection (registry, alerts, tokens, outbox, new metric names …)
+   * keeps retrying, on timers, while another connection holds the write lock; then it fails
+   * with StoreBusyError. Default 30 s.
+   */
+  busyRetryMs?: number
+  /** Called once if the writer thread dies unexpectedly (it is then reported by `health`). */
+  onWriterDeath?: (err: Error) => void
 }
 
-export function openSqliteStore({ dataDir, sync = 'full', writerThread = true }: SqliteStoreOptions): Store {
+/** The SQLite store, with a hook that tests use to make its writer thread die. */
+export interface SqliteStore extends Store {
+  /** Tests: terminates the writer thread as a crash would; resolves once it has exited. */
+  killWriterForTest(): Promise<void>
+}
+
+export function openSqliteStore({
+  dataDir,
+  sync = 'full',
+  writerThread = true,
+  busyRetryMs = BUSY_RETRY_TOTAL_MS,
+  onWriterDeath,
+}: SqliteStoreOptions): SqliteStore {
   const memory = dataDir === ':memory:'
   if (!memory) mkdirSync(dataDir, { recursive: true })
   const db = new Database(memory ? ':memory:' : join(dataDir, 'camtel.db'))
@@ -44,6 +69,8 @@ export function openSqliteStore({ dataDir, sync = 'full', writerThread = true }:
   db.exec(ALERTS_SCHEMA)
   applyHistorySchema(db)
   db.exec(GAPS_SCHEMA)
+  db.exec(EVENTS_SCHEMA)
+  db.exec(RETENTION_SCHEMA)
   const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get() as string | undefined
   if (version === undefined) {
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION))
@@ -57,27 +84,68 @@ export function openSqliteStore({ dataDir, sync = 'full', writerThread = true }:
   // With a writer thread, checkpoints are its business (connection.ts); this connection writes little.
   db.pragma(`wal_autocheckpoint = ${threaded ? 0 : 10000}`)
   if (threaded) beginImmediately(db)
-  const writer: Writer = threaded ? new ThreadWriter({ file: join(dataDir, 'camtel.db'), sync }) : new InlineWriter(new WriteCore(db))
+  const threadWriter = threaded ? new ThreadWriter({ file: join(dataDir, 'camtel.db'), sync }, onWriterDeath) : undefined
+  const writer: Writer = threadWriter ?? new InlineWriter(new WriteCore(db))
+  const telemetry = new SqliteTelemetry(db, cams, names, writer)
+  let eventLog: SqliteEventLog | undefined
+  // From here on the writer thread commits beside this connection. A write that finds the lock
+  // taken waits a moment in SQLite's busy handler, which blocks the event loop, then retries on
+  // timers with the loop free (busy.ts). Every async method below that writes is one statement
+  // or one transaction, so a retried attempt never half-applied.
+  db.pragma(`busy_timeout = ${MAIN_BUSY_TIMEOUT_MS}`)
+  const retrying = <T extends object>(role: T): T => retryingWhenBusy(role, busyRetryMs)
   return {
     kind: 'sqlite',
-    telemetry: new SqliteTelemetry(db, cams, names, writer),
+    telemetry: retrying(telemetry),
     history: new SqliteHistory(db, cams, names, writer),
-    registry: new SqliteRegistry(db, cams),
-    tokens: new SqliteTokens(db),
-    accounts: new SqliteAccounts(db),
-    audit: new SqliteAudit(db),
-    alerts: new SqliteAlerts(db),
-    outbox: new SqliteOutbox(db),
-    gaps: new SqliteGaps(db, cams),
+    registry: retrying(new SqliteRegistry(db, cams)),
+    tokens: retrying(new SqliteTokens(db)),
+    accounts: retrying(new SqliteAccounts(db)),
+    audit: retrying(new SqliteAudit(db)),
+    alerts: retrying(new SqliteAlerts(db)),
+    outbox: retrying(new SqliteOutbox(db)),
+    gaps: retrying(new SqliteGaps(db, cams)),
+    retentionPolicies: retrying(new SqliteRetentionPolicies(db)),
     async sizeBytes() {
       if (memory) return undefined
       return readdirSync(dataDir)
         .filter((f) => f.startsWith('camtel.db'))
         .reduce((sum, f) => sum + statSync(join(dataDir, f)).size, 0)
     },
+    openEventLog(o) {
+      if (eventLog) throw new Error('the event log of this store is open already')
+      eventLog = new SqliteEventLog(db, names, writer, o)
+      telemetry.recordEventsIn(eventLog)
+      return eventLog
+    },
+    async health() {
+      const checks: StoreHealthCheck[] = []
+      if (threadWriter) {
+        const failure = threadWriter.failure
+        checks.push({ name: 'writer', ok: failure === undefined, detail: failure ? failure.message : 'the SQLite writer thread is running' })
+      }
+      if (eventLog) {
+        const log = eventLog
+        checks.push(
+          threadWriter?.failure
+            ? { name: 'event log', ok: false, detail: 'its appends go through the writer thread, which died' }
+            : await log.window().then(
+                (w) => ({ name: 'event log', ok: true, detail: `${Math.max(0, w.newest - w.oldest + 1)} events replayable, newest id ${w.newest}` }),
+                (err: Error) => ({ name: 'event log', ok: false, detail: err.message }),
+              ),
+        )
+      }
+      return checks
+    },
+    async killWriterForTest() {
+      if (!threadWriter) throw new Error('this store writes inline: it has no writer thread')
+      await threadWriter.terminate()
+    },
     async close() {
+      await eventLog?.close()
       await writer.close()
       if (db.open) {
+        db.pragma('busy_timeout = 5000')
         if (!memory) db.pragma('wal_checkpoint(TRUNCATE)')
         db.close()
       }

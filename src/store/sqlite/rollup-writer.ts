@@ -3,6 +3,7 @@ import { ByteWriter } from '../bytes.js'
 import { decodeMetricsScaled } from '../codec.js'
 import { type HistoryTier, ROLLUP_BUCKET_MS, type RollUpOptions, type RollupTier } from '../ports.js'
 import { type BucketAggs, addSample, aggOf, copyAgg, decodeBucketAggs, encodeBucket, mergeAgg } from '../rollup-codec.js'
+import type { ExpiredKeys } from './expired-keys.js'
 import { readJournal } from './rollup-journal.js'
 
 /** Reports one pass folds at most: enough for every camera's buckets to be written once per pass. */
@@ -69,7 +70,13 @@ export class RollupWriter {
   private readonly aggregateTx: (pass: Pass, budget: number) => void
   readonly expire: (tier: HistoryTier, before: number, maxRows: number) => { deleted: number; done: boolean }
 
-  constructor(db: Database) {
+  /** The latest `before` each rollup tier's retention was called with: older keys of expired raw rows can go. */
+  private readonly rollupHorizon: Partial<Record<RollupTier, number>> = {}
+
+  constructor(
+    db: Database,
+    private readonly expired: ExpiredKeys,
+  ) {
     this.get = {
       '1m': db.prepare('SELECT upto, data FROM rollup_1m WHERE cam = ? AND bucket = ?').raw(),
       '1h': db.prepare('SELECT upto, data FROM rollup_1h WHERE cam = ? AND bucket = ?').raw(),
@@ -98,7 +105,7 @@ export class RollupWriter {
         // journal row) stays, however old: the rollups are made from it.
         old:
           tier === 'raw'
-            ? db.prepare('DELETE FROM reports WHERE cam = ? AND ts < ? AND recv < ? ORDER BY ts LIMIT ?')
+            ? db.prepare('DELETE FROM reports WHERE cam = ? AND ts < ? AND recv < ? RETURNING ts, seq ORDER BY ts LIMIT ?').raw()
             : db.prepare(`DELETE FROM ${table} WHERE cam = ? AND ${key} < ? ORDER BY ${key} LIMIT ?`),
         all: db.prepare(`DELETE FROM ${table} WHERE cam = ? ORDER BY ${key} LIMIT ?`),
       }
@@ -254,6 +261,7 @@ export class RollupWriter {
   /** Continues this tier's sweep over the cameras, deleting at most maxRows rows. */
   private expireStep(tier: HistoryTier, before: number, maxRows: number): { deleted: number; done: boolean } {
     const st = this.expireStatements[tier]
+    if (tier !== 'raw') this.rollupHorizon[tier] = before
     const bound = tier === 'raw' ? before : Math.floor(before / ROLLUP_BUCKET_MS[tier])
     const pendingSince = tier === 'raw' ? ((this.oldestPending.get() as number | null) ?? Number.MAX_SAFE_INTEGER) : 0
     let deleted = 0
@@ -265,7 +273,17 @@ export class RollupWriter {
       }
       const left = maxRows - deleted
       if (st.known.get(cam) === undefined) deleted += st.all.run(cam, left).changes
-      else deleted += (tier === 'raw' ? st.old.run(cam, bound, pendingSince, left) : st.old.run(cam, bound, left)).changes
+      else if (tier === 'raw') {
+        // Their identities stay (expired-keys.ts), so that a resend is still a duplicate.
+        const keys = st.old.all(cam, bound, pendingSince, left) as Array<[number, number]>
+        if (keys.length > 0) this.expired.add(cam, keys)
+        deleted += keys.length
+      } else {
+        deleted += st.old.run(cam, bound, left).changes
+        // Keys of raw rows older than both rollup tiers can no longer count twice anywhere.
+        const other = this.rollupHorizon[tier === '1m' ? '1h' : '1m']
+        if (other !== undefined) this.expired.forgetBefore(cam, Math.min(before, other))
+      }
       // Stay on this camera while the budget may have cut its deletions short.
       if (deleted >= maxRows) {
         this.sweep[tier] = cam

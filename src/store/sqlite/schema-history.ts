@@ -47,6 +47,19 @@ CREATE TRIGGER IF NOT EXISTS cameras_delete_rollups AFTER DELETE ON cameras BEGI
   DELETE FROM rollup_1m WHERE cam = old.num;
   DELETE FROM rollup_1h WHERE cam = old.num;
 END;
+
+-- Identities of raw reports that raw retention deleted, per camera and UTC day (expired-keys.ts):
+-- a resend of one is a duplicate instead of being counted in the rollups again.
+CREATE TABLE IF NOT EXISTS raw_expired (
+  cam INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  keys BLOB NOT NULL,
+  PRIMARY KEY (cam, day)
+) WITHOUT ROWID;
+
+CREATE TRIGGER IF NOT EXISTS cameras_delete_raw_expired AFTER DELETE ON cameras BEGIN
+  DELETE FROM raw_expired WHERE cam = old.num;
+END;
 `
 
 /**

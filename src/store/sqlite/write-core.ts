@@ -2,7 +2,9 @@ import type { Database, Statement } from 'better-sqlite3'
 import type { HistoryTier, RollUpOptions } from '../ports.js'
 import { unpackBatch } from './batch-pack.js'
 import { JournalBuilder } from './rollup-journal.js'
+import { ExpiredKeys } from './expired-keys.js'
 import { RollupWriter } from './rollup-writer.js'
+import { NEXT_EVENT_ID_SQL } from './schema-events.js'
 
 /** What became of each report of a batch: one byte each. */
 export const OUTCOME_NEW = 0
@@ -14,9 +16,26 @@ const NO_SEQ = -1
 /** One camera's latest-values snapshot row (see SqliteTelemetry.saveLatest). */
 export type LatestRow = [cameraId: string, latest: Uint8Array, latestTs: number | null, lastSeen: number | null]
 
+/** A stream event other than telemetry, as the event log stores it (schema-events.ts). */
+export type EventRow = [topic: string, cameraId: string | null, siteId: string | null, ts: number, dataJson: string]
+
+/** A stored batch: one outcome byte per report, and the id of its first telemetry event (0: none). */
+export interface BatchWritten {
+  outcomes: Uint8Array
+  firstEventId: number
+}
+
 export class UnknownCameraError extends Error {
   readonly code = 'unknown_camera'
 }
+
+/**
+ * Whether a camera's seq is already taken by a report of another time (a counter reset).
+ * `seq >= 0` repeats the partial index's condition (reports_by_seq), without which SQLite
+ * cannot use that index and scans the camera's whole raw range, data included, for every report
+ * below its highest seq: every report of a backlog synced after an outage.
+ */
+export const SEQ_USED_ELSEWHERE = 'SELECT 1 FROM reports WHERE cam = ? AND seq = ? AND seq >= 0 AND ts != ? LIMIT 1'
 
 /**
  * Every write to telemetry and history, on one connection: in the writer thread
@@ -39,40 +58,76 @@ export class WriteCore {
   private readonly cameraExists: Statement
   private readonly updateLatest: Statement
   private readonly rollups: RollupWriter
-  private readonly batchTx: (buf: Uint8Array) => Uint8Array
-  private readonly groupTx: (bufs: readonly Uint8Array[]) => Array<Uint8Array | Error>
+  private readonly expired: ExpiredKeys
+  private readonly insertEvents: Statement
+  private readonly trimEventRows: Statement
+  private readonly batchTx: (buf: Uint8Array, events: boolean) => BatchWritten
+  private readonly eventsTx: (rows: readonly EventRow[], at: number) => number
+  private readonly groupTx: (steps: ReadonlyArray<() => unknown>) => unknown[]
   private readonly saveLatestTx: (rows: readonly LatestRow[]) => void
   /** The connection's synchronous setting, which acknowledged writes keep. */
   private readonly sync: number
+  /**
+   * The stream's event ids are handed out here, by the one connection that writes them, in the
+   * order writes arrive; a write that rolls back gives its ids back, so ids stay contiguous.
+   */
+  private nextEventId: number
+  /** Appended-at of the newest event row: `at` never decreases with the id (schema-events.ts). */
+  private lastEventAt: number
 
   constructor(private readonly db: Database) {
     this.sync = db.pragma('synchronous', { simple: true }) as number
     this.insert = db.prepare('INSERT OR IGNORE INTO reports (cam, ts, seq, recv, data) VALUES (?, ?, ?, ?, ?)')
     this.insertJournal = db.prepare('INSERT INTO rollup_journal (recv, n, refs) VALUES (?, ?, ?)')
-    this.seqUsedElsewhere = db.prepare('SELECT 1 FROM reports WHERE cam = ? AND seq = ? AND ts != ? LIMIT 1').pluck()
+    this.seqUsedElsewhere = db.prepare(SEQ_USED_ELSEWHERE).pluck()
     this.maxSeqOf = db.prepare('SELECT max(seq) FROM reports WHERE cam = ? AND seq >= 0').pluck()
     this.cameraExists = db.prepare('SELECT 1 FROM cameras WHERE num = ?').pluck()
     this.updateLatest = db.prepare('UPDATE cameras SET latest = ?, latest_ts = ?, last_seen = ? WHERE id = ?')
-    this.rollups = new RollupWriter(db)
+    this.expired = new ExpiredKeys(db)
+    this.rollups = new RollupWriter(db, this.expired)
+    this.insertEvents = db.prepare('INSERT INTO events (id, n, at, topic, camera_id, site_id, ts, data, refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    // Rows wholly below `oldest`, never the newest row (it keeps the next id across restarts).
+    this.trimEventRows = db.prepare(
+      'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id < ? AND id + n <= ? AND id < (SELECT max(id) FROM events) ORDER BY id LIMIT ?)',
+    )
+    this.nextEventId = db.prepare(NEXT_EVENT_ID_SQL).pluck().get() as number
+    this.lastEventAt = (db.prepare('SELECT at FROM events ORDER BY id DESC LIMIT 1').pluck().get() as number | undefined) ?? 0
     // IMMEDIATE: take the write lock up front, as another connection (the main one) writes too;
     // a transaction that began by reading could not upgrade once it committed (SQLITE_BUSY_SNAPSHOT).
-    this.batchTx = db.transaction((buf: Uint8Array) => this.writeBatch(buf)).immediate
-    // Several batches in one commit (one fsync), each in its own savepoint so that one failing
-    // batch fails alone.
-    this.groupTx = db.transaction((bufs: readonly Uint8Array[]) => bufs.map((buf) => this.writeGuarded(buf))).immediate
+    this.batchTx = db.transaction((buf: Uint8Array, events: boolean) => this.writeBatch(buf, events)).immediate
+    this.eventsTx = db.transaction((rows: readonly EventRow[], at: number) => this.writeEvents(rows, at)).immediate
+    // Several writes in one commit (one fsync), each in its own savepoint so that one failing
+    // write fails alone.
+    this.groupTx = db.transaction((steps: ReadonlyArray<() => unknown>) => steps.map((step) => this.guarded(step))).immediate
     this.saveLatestTx = db.transaction((rows: readonly LatestRow[]) => {
       for (const [id, latest, latestTs, lastSeen] of rows) this.updateLatest.run(asBuffer(latest), latestTs, lastSeen, id)
     }).immediate
   }
 
-  /** Stores one packed batch (batch-pack.ts) in its own transaction; one outcome byte per report. */
-  write(buf: Uint8Array): Uint8Array {
-    return this.batchTx(buf)
+  /**
+   * Stores one packed batch (batch-pack.ts) in its own transaction; one outcome byte per report.
+   * With `events`, each new report also gets a telemetry event in the same commit.
+   */
+  write(buf: Uint8Array, events = false): BatchWritten {
+    return this.keepingIds(() => this.batchTx(buf, events))
   }
 
-  /** Stores several packed batches in one transaction; a failed batch answers its error. */
-  writeGroup(bufs: readonly Uint8Array[]): Array<Uint8Array | Error> {
-    return this.groupTx(bufs)
+  /** Appends stream events in their own transaction; answers the first id. */
+  appendEvents(rows: readonly EventRow[], at: number): number {
+    return this.keepingIds(() => this.eventsTx(rows, at))
+  }
+
+  /**
+   * Runs several writes (calls of `write` and `appendEvents`) in one transaction; a failed one
+   * answers its error, the others commit.
+   */
+  writeGroup(steps: ReadonlyArray<() => unknown>): unknown[] {
+    return this.keepingIds(() => this.groupTx(steps))
+  }
+
+  /** Deletes at most `maxRows` event rows wholly below id `oldest` (the replay window's start). */
+  trimEvents(oldest: number, maxRows: number): number {
+    return this.background(() => this.trimEventRows.run(oldest, oldest, maxRows).changes)
   }
 
   rollUp(o: RollUpOptions): number {
@@ -104,16 +159,46 @@ export class WriteCore {
     }
   }
 
-  private writeGuarded(buf: Uint8Array): Uint8Array | Error {
+  private guarded(step: () => unknown): unknown {
     try {
-      // Nested in groupTx, better-sqlite3 makes this a savepoint.
-      return this.batchTx(buf)
+      // Nested in groupTx, better-sqlite3 makes each write a savepoint.
+      return step()
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err))
     }
   }
 
-  private writeBatch(bytes: Uint8Array): Uint8Array {
+  /** A write that rolls back gives back the event ids it took. */
+  private keepingIds<T>(fn: () => T): T {
+    const next = this.nextEventId
+    const at = this.lastEventAt
+    try {
+      return fn()
+    } catch (err) {
+      this.nextEventId = next
+      this.lastEventAt = at
+      throw err
+    }
+  }
+
+  private eventRow(n: number, at: number): [id: number, at: number] {
+    const id = this.nextEventId
+    this.nextEventId += n
+    this.lastEventAt = Math.max(this.lastEventAt, at)
+    return [id, this.lastEventAt]
+  }
+
+  private writeEvents(rows: readonly EventRow[], at: number): number {
+    if (rows.length === 0) return 0
+    const first = this.nextEventId
+    for (const [topic, cameraId, siteId, ts, dataJson] of rows) {
+      const [id, rowAt] = this.eventRow(1, at)
+      this.insertEvents.run(id, 1, rowAt, topic, cameraId, siteId, ts, dataJson, null)
+    }
+    return first
+  }
+
+  private writeBatch(bytes: Uint8Array, events: boolean): BatchWritten {
     const buf = asBuffer(bytes)
     const { receivedAt, reports } = unpackBatch(buf)
     const outcomes = new Uint8Array(reports.length)
@@ -127,7 +212,8 @@ export class WriteCore {
       // Read before the insert, so that the report itself does not count as an earlier use.
       const knownMax = r.seq === NO_SEQ ? NO_SEQ : this.knownMaxSeq(r.cam)
       const data = buf.subarray(r.start, r.end)
-      if (this.insert.run(r.cam, r.ts, r.seq, receivedAt, data).changes !== 1) {
+      // A report whose raw row retention deleted is in the rollups already: sent again, it is a duplicate.
+      if (this.expired.has(r.cam, r.ts, r.seq) || this.insert.run(r.cam, r.ts, r.seq, receivedAt, data).changes !== 1) {
         outcomes[i] = OUTCOME_DUPLICATE
         continue
       }
@@ -140,8 +226,15 @@ export class WriteCore {
       }
     }
     // The stored reports wait in the journal for the roller, committed with them (see rollup-journal.ts).
-    if (this.journal.count > 0) this.insertJournal.run(receivedAt, this.journal.count, this.journal.take())
-    return outcomes
+    const n = this.journal.count
+    if (n === 0) return { outcomes, firstEventId: 0 }
+    const refs = this.journal.take()
+    this.insertJournal.run(receivedAt, n, refs)
+    if (!events) return { outcomes, firstEventId: 0 }
+    // Their telemetry events name the same reports, in the same encoding (schema-events.ts).
+    const [id, at] = this.eventRow(n, receivedAt)
+    this.insertEvents.run(id, n, at, 'telemetry', null, null, null, null, refs)
+    return { outcomes, firstEventId: id }
   }
 
   private knownMaxSeq(cam: number): number {

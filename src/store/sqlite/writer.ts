@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { HistoryTier, RollUpOptions } from '../ports.js'
-import type { LatestRow, WriteCore } from './write-core.js'
+import type { BatchWritten, EventRow, LatestRow, WriteCore } from './write-core.js'
 
 /**
  * Where the store's writes run. The server uses a writer thread, so that SQLite's work on
@@ -10,8 +10,16 @@ import type { LatestRow, WriteCore } from './write-core.js'
  * loop instead of in it; an in-memory store writes inline.
  */
 export interface Writer {
-  /** A packed batch (batch-pack.ts); resolves, once committed, to one outcome byte per report. */
-  write(batch: Uint8Array): Promise<Uint8Array>
+  /**
+   * A packed batch (batch-pack.ts); resolves, once committed, to one outcome byte per report.
+   * With `events`, the new reports' telemetry events commit with them. Writes and event appends
+   * commit in the order they were called, and get event ids in that order.
+   */
+  write(batch: Uint8Array, events?: boolean): Promise<BatchWritten>
+  /** Stream events (the event log's appends); resolves, once committed, to the first id. */
+  appendEvents(rows: EventRow[], at: number): Promise<number>
+  /** Background: deletes at most `maxRows` event rows below id `oldest`; resolves to the rows deleted. */
+  trimEvents(oldest: number, maxRows: number): Promise<number>
   saveLatest(rows: LatestRow[]): Promise<void>
   rollUp(o: RollUpOptions): Promise<number>
   expire(tier: HistoryTier, before: number, maxRows: number): Promise<{ deleted: number; done: boolean }>
@@ -21,8 +29,16 @@ export interface Writer {
 export class InlineWriter implements Writer {
   constructor(private readonly core: WriteCore) {}
 
-  async write(batch: Uint8Array): Promise<Uint8Array> {
-    return this.core.write(batch)
+  async write(batch: Uint8Array, events = false): Promise<BatchWritten> {
+    return this.core.write(batch, events)
+  }
+
+  async appendEvents(rows: EventRow[], at: number): Promise<number> {
+    return this.core.appendEvents(rows, at)
+  }
+
+  async trimEvents(oldest: number, maxRows: number): Promise<number> {
+    return this.core.trimEvents(oldest, maxRows)
   }
 
   async saveLatest(rows: LatestRow[]): Promise<void> {
@@ -42,7 +58,9 @@ export class InlineWriter implements Writer {
 
 /** A request to the writer thread; `id` pairs it with its answer. */
 export type WriterRequest =
-  | { id: number; op: 'write'; batch: Uint8Array }
+  | { id: number; op: 'write'; batch: Uint8Array; events: boolean }
+  | { id: number; op: 'appendEvents'; rows: EventRow[]; at: number }
+  | { id: number; op: 'trimEvents'; oldest: number; maxRows: number }
   | { id: number; op: 'saveLatest'; rows: LatestRow[] }
   | { id: number; op: 'rollUp'; options: RollUpOptions }
   | { id: number; op: 'expire'; tier: HistoryTier; before: number; maxRows: number }
@@ -70,10 +88,13 @@ export class ThreadWriter implements Writer {
   private readonly worker: Worker
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   private nextId = 1
-  private failure: Error | undefined
+  private failureOf: Error | undefined
   private closed: Promise<void> | undefined
 
-  constructor(data: WriterThreadData) {
+  constructor(
+    data: WriterThreadData,
+    private readonly onDeath?: (err: Error) => void,
+  ) {
     this.worker = spawnWriterThread(data)
     this.worker.unref()
     this.worker.on('message', (a: WriterAnswer) => this.answer(a))
@@ -81,10 +102,18 @@ export class ThreadWriter implements Writer {
     this.worker.on('exit', (code) => this.die(new Error(`the writer thread exited (code ${code})`)))
   }
 
-  write(batch: Uint8Array): Promise<Uint8Array> {
+  write(batch: Uint8Array, events = false): Promise<BatchWritten> {
     // Transferred rather than copied when the batch owns its whole buffer, as packed ones do.
     const own = batch.byteOffset === 0 && batch.byteLength === batch.buffer.byteLength
-    return this.call({ op: 'write', batch }, own ? [batch.buffer as ArrayBuffer] : []) as Promise<Uint8Array>
+    return this.call({ op: 'write', batch, events }, own ? [batch.buffer as ArrayBuffer] : []) as Promise<BatchWritten>
+  }
+
+  appendEvents(rows: EventRow[], at: number): Promise<number> {
+    return this.call({ op: 'appendEvents', rows, at }) as Promise<number>
+  }
+
+  trimEvents(oldest: number, maxRows: number): Promise<number> {
+    return this.call({ op: 'trimEvents', oldest, maxRows }) as Promise<number>
   }
 
   async saveLatest(rows: LatestRow[]): Promise<void> {
@@ -99,20 +128,34 @@ export class ThreadWriter implements Writer {
     return this.call({ op: 'expire', tier, before, maxRows }) as Promise<{ deleted: number; done: boolean }>
   }
 
+  /** Why the thread is gone, when it died other than by close(); every write then fails with it. */
+  get failure(): Error | undefined {
+    return this.closed === undefined ? this.failureOf : undefined
+  }
+
+  /** Ends the thread at once, as a crash would (tests); resolves once it has exited. */
+  async terminate(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()))
+    await this.worker.terminate()
+    await exited
+  }
+
   close(): Promise<void> {
     this.closed ??= (async () => {
-      if (this.failure) return
+      if (this.failureOf) return
       await this.call({ op: 'close' })
       await new Promise<void>((resolve) => {
-        if (this.worker.threadId === -1) resolve()
-        else this.worker.once('exit', () => resolve())
+        if (this.worker.threadId === -1) return resolve()
+        // Referenced until it exits: a script awaiting close() would otherwise end first, its await unsettled.
+        this.worker.ref()
+        this.worker.once('exit', () => resolve())
       })
     })()
     return this.closed
   }
 
   private call(req: DistributiveOmit<WriterRequest, 'id'>, transfer: ArrayBuffer[] = []): Promise<unknown> {
-    if (this.failure) return Promise.reject(this.failure)
+    if (this.failureOf) return Promise.reject(this.failureOf)
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
@@ -132,23 +175,20 @@ export class ThreadWriter implements Writer {
   }
 
   /**
-   * The thread ended. After close() that is the plan; otherwise it died of a bug (operations
-   * answer their own errors), no write can be stored any more, and the process is better
-   * restarted than left answering 500: everything acknowledged is on disk.
+   * The thread ended. After close() that is the plan; otherwise it died (a bug, or killed), and
+   * no write can be stored any more: every later write fails with that reason, `failure` says
+   * so (the store reports it in /readyz, 503, so that the process gets restarted), and
+   * `onDeath` hears it once. Everything acknowledged is on disk.
    */
   private die(err: Error): void {
     // A crash brings 'error' then 'exit': the first says what happened.
-    if (this.failure) return
+    if (this.failureOf) return
     const expected = this.closed !== undefined
     const failure = expected ? new Error('the store is closed') : new Error(`the SQLite writer thread died: ${err.message}`, { cause: err })
-    this.failure = failure
+    this.failureOf = failure
     for (const p of this.pending.values()) p.reject(failure)
     this.pending.clear()
-    if (!expected) {
-      queueMicrotask(() => {
-        throw failure
-      })
-    }
+    if (!expected) this.onDeath?.(failure)
   }
 }
 
