@@ -3,6 +3,7 @@
  * docs/benchmarks.md keeps the results.
  */
 import { runAgentBench } from './agent.js'
+import { runDashboardBench } from './dashboard.js'
 import { runIngestBench } from './ingest/run.js'
 import { runStreamBench } from './stream.js'
 
@@ -10,6 +11,7 @@ const BENCHES: Record<string, { summary: string; run: (argv: string[]) => Promis
   ingest: { summary: 'HTTP JSON + line protocol ingest: samples/s, ack latency, bytes per sample', run: runIngestBench },
   agent: { summary: 'edge agent: buffering rate and RSS, backlog drain time with live delay', run: runAgentBench },
   stream: { summary: 'live stream: ingest-to-console latency with 1,000 consoles, replay rate', run: runStreamBench },
+  dashboard: { summary: 'dashboard in Chromium: load to markers and counts with 10,000 cameras, main-thread work under events', run: runDashboardBench },
 }
 
 async function main(argv: string[]): Promise<void> {

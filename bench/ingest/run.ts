@@ -6,6 +6,7 @@ import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
+import { benchRules } from './rules.js'
 import { type RequestBody, Workload } from './workload.js'
 
 const TOKEN = 'ct_bench-admin-token'
@@ -25,6 +26,9 @@ data folder.
   --cameras <n>      fleet size (5000)
   --window <n>       simulated rounds per camera before values repeat (12)
   --formats <list>   json,line | json | line (json,line)
+  --rules <n|none>   alert rules: the default rules plus n more drawn from the workload's
+                     values (0), or none at all (every rule deleted before the load), to
+                     measure what alert evaluation costs
   --sync <mode>      full | normal (full, the server's default)
   --writer <mode>    thread | inline: the store's writes in a thread of their own (the
                      server's default) or on the event loop, to compare
@@ -50,6 +54,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
       cameras: { type: 'string', default: '5000' },
       window: { type: 'string', default: '12' },
       formats: { type: 'string', default: 'json,line' },
+      rules: { type: 'string', default: '0' },
       sync: { type: 'string', default: 'full' },
       writer: { type: 'string', default: 'thread' },
       profile: { type: 'string' },
@@ -75,6 +80,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
   if (!formats.every((f) => f === 'json' || f === 'line')) throw new Error('--formats takes json and/or line')
   if (values.sync !== 'full' && values.sync !== 'normal') throw new Error('--sync is full or normal')
   if (values.writer !== 'thread' && values.writer !== 'inline') throw new Error('--writer is thread or inline')
+  const extraRules = values.rules === 'none' ? 'none' : num('rules', 0)
 
   const dataDir = mkdtempSync(join(tmpdir(), 'camtel-bench-'))
   console.log(machine())
@@ -88,6 +94,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
   const server = await startServer(dataDir, { sync: values.sync, writer: values.writer, profile: values.profile, node: values.node })
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
   try {
+    console.log(`alert rules: ${await setUpRules(server.url, agent, extraRules, workload)}`)
     const results: Sample[] = []
     let totalSamples = 0
     let failures = 0
@@ -132,9 +139,13 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     const backlog = await waitForRollups(server.url, agent)
     const drainMs = performance.now() - drainStart
     console.log(backlog === 0 ? `done in ${Math.round(drainMs)} ms` : `gave up with ${backlog} reports pending`)
+    const alerts = await alertCounts(server.url, agent)
     agent.destroy()
     await server.stop()
     const bytes = folderBytes(dataDir)
+    // The predictor's learnt state (src/predict/state.ts) is a few KB per camera whatever the
+    // number of samples: on a short run of a large fleet it would dominate the per-sample figure.
+    const perCamera = fileBytes(join(dataDir, 'predictions.db'))
 
     const measured = results.reduce((s, r) => s + r.samples, 0)
     const lat = results.map((r) => r.ms).sort((a, b) => a - b)
@@ -149,9 +160,12 @@ export async function runIngestBench(argv: string[]): Promise<void> {
       }),
       `samples stored      ${totalSamples.toLocaleString('en-US')} (incl. warm-up)`,
       `data folder         ${(bytes / 1e6).toFixed(1)} MB after checkpoint = ${(bytes / totalSamples).toFixed(2)} bytes/sample`,
+      `  per-sample part    ${((bytes - perCamera) / 1e6).toFixed(1)} MB = ${((bytes - perCamera) / totalSamples).toFixed(2)} bytes/sample (reports, rollups, event log, indexes, WAL)`,
+      `  per-camera part    ${(perCamera / 1e6).toFixed(1)} MB = ${Math.round(perCamera / workload.cameraIds.length).toLocaleString('en-US')} bytes/camera (predictions.db, independent of the samples)`,
       `rollup catch-up     ${Math.round(drainMs)} ms after the load stopped`,
       `store write         ${histogramLine(serverMetrics, 'camtel_store_write_seconds')} (pack, writer thread, commit, back)`,
       `rollup step         ${histogramLine(serverMetrics, 'camtel_rollup_step_seconds')}`,
+      `alerts              ${alerts}`,
       `load average        ${loadavg()[0]?.toFixed(2)} at the end (other processes compete for the CPUs when above ~1)`,
       `CPU while measured  server ${(serverCpuSeconds / (elapsed / 1000)).toFixed(2)} cores (${((serverCpuSeconds * 1e9) / measured).toFixed(0)} ns/sample), load generator ${(clientCpuSeconds / (elapsed / 1000)).toFixed(2)} cores`,
     ]
@@ -237,6 +251,42 @@ function post(base: string, b: RequestBody, agent: Agent): Promise<{ status: num
   })
 }
 
+/** How many alerts the run opened, and how many are still open. */
+async function alertCounts(base: string, agent: Agent): Promise<string> {
+  const count = async (query: string) => {
+    const n = (JSON.parse(await get(`${base}/api/v1/alerts?limit=10000${query}`, agent)) as { alerts: unknown[] }).alerts.length
+    return n === 10_000 ? 'at least 10,000' : n.toLocaleString('en-US')
+  }
+  return `${await count('')} opened, ${await count('&state=open')} still open at the end`
+}
+
+/** Deletes every rule (`none`) or adds `extra` rules to the defaults; answers what the server then has. */
+async function setUpRules(base: string, agent: Agent, extra: number | 'none', workload: Workload): Promise<string> {
+  const list = async () => (JSON.parse(await get(`${base}/api/v1/rules`, agent)) as { rules: Array<{ id: string }> }).rules
+  const defaults = (await list()).length
+  if (extra === 'none') {
+    for (const r of await list()) await send('DELETE', `${base}/api/v1/rules/${r.id}`, agent)
+  } else {
+    for (const r of benchRules(workload.metricValues(), extra)) await send('PUT', `${base}/api/v1/rules/${r.id}`, agent, r)
+  }
+  const now = (await list()).length
+  return extra === 'none' ? `none (${now} after deleting the ${defaults} defaults)` : `${defaults} default + ${now - defaults} more`
+}
+
+async function send(method: string, url: string, agent: Agent, json?: unknown): Promise<void> {
+  const body = json === undefined ? undefined : Buffer.from(JSON.stringify(json))
+  const status = await new Promise<number>((resolveSend, reject) => {
+    const req = request(url, { method, agent, headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json', 'content-length': body.length } : {}) } }, (res) => {
+      res.resume()
+      res.on('end', () => resolveSend(res.statusCode ?? 0))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+  if (status >= 300) throw new Error(`${method} ${url} answered ${status}`)
+}
+
 /** Polls /metrics until no report waits for the rollups; answers what is left. */
 async function waitForRollups(base: string, agent: Agent): Promise<number> {
   const deadline = performance.now() + 300_000
@@ -278,6 +328,14 @@ function get(url: string, agent: Agent): Promise<string> {
       .on('error', reject)
       .end()
   })
+}
+
+function fileBytes(file: string): number {
+  try {
+    return statSync(file).size
+  } catch {
+    return 0
+  }
 }
 
 function folderBytes(dir: string): number {

@@ -102,6 +102,7 @@ describe('alerts', () => {
     expect(await status('n-1')).toBe('ok')
     expect(await alerts('?state=open')).toEqual([])
 
+    await t.server.events.settled()
     const alertEvents = events.filter((e) => e.topic === 'alert').map((e) => (e.data as { state: string }).state)
     expect(alertEvents).toEqual(['firing', 'resolved'])
     const statusEvents = events.filter((e) => e.topic === 'status' && e.cameraId === 'n-1').map((e) => (e.data as { status: string }).status)
@@ -178,6 +179,7 @@ describe('alerts', () => {
     expect(incidents).toHaveLength(1)
     expect(incidents[0]).toMatchObject({ siteId: 'south', ruleId: 'offline', state: 'open' })
     expect(incidents[0]!.cameras).toHaveLength(30)
+    await t.server.events.settled()
     expect(events.filter((e) => e.topic === 'incident').length).toBeGreaterThanOrEqual(1)
     await deliver()
     expect(hook.kinds()).toEqual(['incident.opened'])

@@ -21,6 +21,7 @@ export {
   type WebSocketLike,
 } from './stream.js'
 export type * from './types.js'
+export type * from './capacity.js'
 export type {
   AlertData,
   EventMessage,

@@ -4,6 +4,7 @@ import type {
   AlertQuery,
   BatchResult,
   CameraDetail,
+  CameraFeatures,
   CameraList,
   CameraListItem,
   CameraQuery,
@@ -12,6 +13,8 @@ import type {
   Health,
   Incident,
   Me,
+  Prediction,
+  PredictionQuery,
   Report,
   Rule,
   Series,
@@ -21,6 +24,7 @@ import type {
   SilenceInput,
   Site,
 } from './types.js'
+import type { CapacityReport, RetentionPolicy, RetentionPolicyInput } from './capacity.js'
 
 export interface CamtelClientOptions {
   /** The server, e.g. `https://camtel.example.com`; in the dashboard, its own origin. */
@@ -72,6 +76,11 @@ export class CamtelClient {
 
   camera(id: string): Promise<CameraDetail> {
     return this.get(`/api/v1/cameras/${encodeURIComponent(id)}`)
+  }
+
+  /** Every camera as a GeoJSON Point (its own position, else its site's; null geometry without either). */
+  camerasGeoJson(): Promise<CameraFeatures> {
+    return this.get('/api/v1/cameras.geojson')
   }
 
   summary(): Promise<FleetSummary> {
@@ -162,6 +171,24 @@ export class CamtelClient {
   async gaps(cameraId: string, query: { from?: Date | number | string; to?: Date | number | string; limit?: number } = {}): Promise<Gap[]> {
     const q = { from: timeParam(query.from), to: timeParam(query.to), limit: query.limit }
     return (await this.get<{ gaps: Gap[] }>(`/api/v1/cameras/${encodeURIComponent(cameraId)}/gaps${queryString(q)}`)).gaps
+  }
+
+  /** Failure predictions, highest risk first (DESIGN §7); 403 `plan_feature` where the plan lacks them. */
+  async predictions(query: PredictionQuery = {}): Promise<Prediction[]> {
+    return (await this.get<{ predictions: Prediction[] }>(`/api/v1/predictions${queryString({ ...query })}`)).predictions
+  }
+
+  /** Storage and network capacity (DESIGN §7): disk, retention, cloud and uplink projections. */
+  capacity(query: { site?: string } = {}): Promise<CapacityReport> {
+    return this.get<CapacityReport>(`/api/v1/capacity${queryString({ ...query })}`)
+  }
+
+  async retentionPolicies(): Promise<RetentionPolicy[]> {
+    return (await this.get<{ policies: RetentionPolicy[] }>('/api/v1/retention-policies')).policies
+  }
+
+  putRetentionPolicy(id: string, policy: RetentionPolicyInput): Promise<RetentionPolicy> {
+    return this.send<RetentionPolicy>('PUT', `/api/v1/retention-policies/${encodeURIComponent(id)}`, policy)
   }
 
   private send<T>(method: string, path: string, body: unknown): Promise<T> {

@@ -187,3 +187,40 @@ export interface Gap {
   recordedAt: string
   updatedAt: string
 }
+
+/** `GET /api/v1/cameras.geojson` (DESIGN §3). */
+export interface CameraFeatures {
+  type: 'FeatureCollection'
+  features: Array<{
+    type: 'Feature'
+    id: string
+    /** [lon, lat]; null where neither the camera nor its site has a position. */
+    geometry: { type: 'Point'; coordinates: [number, number] } | null
+    properties: { id: string; name: string; siteId: string; status: CameraStatus }
+  }>
+}
+
+/** A failure prediction (DESIGN §7), as REST answers it and as `prediction` events carry it. */
+export interface Prediction {
+  cameraId: string
+  siteId: string
+  mode: string
+  /** Probability of a failure in `mode` within 30 days, 0..1; raised at 0.5 or more. */
+  risk: number
+  /** Expected failure time (RFC 3339, data time), or null. */
+  eta: string | null
+  /** Why, in words and numbers; strongest reason first. */
+  evidence: string[]
+  /** Data time of the assessment. */
+  asOf?: string
+  /** Data time the risk last reached 0.5, while it stays raised. */
+  raisedAt?: string | null
+}
+
+export interface PredictionQuery {
+  site?: string
+  camera?: string
+  mode?: string
+  minRisk?: number
+  limit?: number
+}

@@ -39,6 +39,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { CAMTEL_REPLAY_EVENTS: '0' } })).toThrow(/CAMTEL_REPLAY_EVENTS/)
   })
 
+  it('takes a tile server for the dashboard map (CAMTEL_TILE_URL) only as a {z}/{x}/{y} template', () => {
+    expect(loadConfig({ env: {} })).toMatchObject({ tileUrl: undefined, tileAttribution: undefined })
+    const c = loadConfig({ env: { CAMTEL_TILE_URL: 'https://tiles.example/{z}/{x}/{y}.png', CAMTEL_TILE_ATTRIBUTION: '© OSM' } })
+    expect(c).toMatchObject({ tileUrl: 'https://tiles.example/{z}/{x}/{y}.png', tileAttribution: '© OSM' })
+    expect(loadConfig({ env: {}, flags: { 'tile-url': '/tiles/{z}/{x}/{y}.png' } }).tileUrl).toBe('/tiles/{z}/{x}/{y}.png')
+    expect(() => loadConfig({ env: { CAMTEL_TILE_URL: 'ftp://tiles.example/{z}/{x}/{y}' } })).toThrow(/CAMTEL_TILE_URL.*http/)
+    expect(() => loadConfig({ env: { CAMTEL_TILE_URL: 'https://tiles.example/map.png' } })).toThrow(/lacks \{z\}, \{x\}, \{y\}/)
+  })
+
   it('parses durations', () => {
     expect(parseDuration('7d')).toBe(604800)
     expect(parseDuration('90')).toBe(90)

@@ -30,6 +30,10 @@ export interface Config {
   notifySecret: string | undefined
   /** Seconds an alert's notification waits for an incident to form around it. */
   notifyGroupWait: number
+  /** Where requests to purge footage past a retention policy's maxDays go (VMS or cloud). */
+  purgeUrl: string | undefined
+  /** HMAC secret that signs purge requests (required with purgeUrl). */
+  purgeSecret: string | undefined
   retentionRaw: number
   retention1m: number
   retention1h: number
@@ -52,6 +56,10 @@ export interface Config {
   plan: 'enterprise' | 'professional'
   /** Add-ons bought on top of the plan (`predictive`). */
   addons: string[]
+  /** A tile server under the dashboard's map (`…/{z}/{x}/{y}.png`); unset: the bundled country outlines. */
+  tileUrl: string | undefined
+  /** The attribution those tiles require. */
+  tileAttribution: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -126,6 +134,15 @@ const addonList: Parser<string[]> = (raw, key) => {
   return [...new Set(items)]
 }
 
+/** A tile URL template: http(s) or a path on this host, with {z}, {x} and {y}. */
+const tileTemplate: Parser<string | undefined> = (raw, key) => {
+  if (raw === '') return undefined
+  if (!/^(https?:\/\/[^/\s]+)?\/\S*$/.test(raw)) throw new ConfigError(key, `'${raw}' must be an http(s) URL or a path starting with /`)
+  const missing = ['{z}', '{x}', '{y}'].filter((p) => !raw.includes(p))
+  if (missing.length > 0) throw new ConfigError(key, `'${raw}' lacks ${missing.join(', ')}; e.g. https://tiles.example.internal/{z}/{x}/{y}.png`)
+  return raw
+}
+
 const bool: Parser<boolean> = (raw, key) => {
   if (/^(1|true|yes|on)$/i.test(raw)) return true
   if (/^(0|false|no|off)$/i.test(raw)) return false
@@ -159,6 +176,8 @@ export const FIELDS: { [K in keyof Config]: Field<Config[K]> } = {
   notifyUrl: f('CAMTEL_NOTIFY_URL', url('http', 'https'), undefined, 'webhook for alert and incident notifications'),
   notifySecret: f('CAMTEL_NOTIFY_SECRET', optStr, undefined, 'HMAC-SHA256 secret that signs notifications'),
   notifyGroupWait: f('CAMTEL_NOTIFY_GROUP_WAIT', durationOrZero, 30, 'how long an alert notification waits for an incident to form'),
+  purgeUrl: f('CAMTEL_PURGE_URL', url('http', 'https'), undefined, 'endpoint asked to purge footage past a retention policy’s maxDays'),
+  purgeSecret: f('CAMTEL_PURGE_SECRET', optStr, undefined, 'HMAC-SHA256 secret that signs purge requests (required with CAMTEL_PURGE_URL)'),
   retentionRaw: f('CAMTEL_RETENTION_RAW', duration, 7 * 86400, 'raw telemetry retention'),
   retention1m: f('CAMTEL_RETENTION_1M', duration, 90 * 86400, '1-minute rollup retention'),
   retention1h: f('CAMTEL_RETENTION_1H', duration, 2 * 365 * 86400, '1-hour rollup retention'),
@@ -172,6 +191,8 @@ export const FIELDS: { [K in keyof Config]: Field<Config[K]> } = {
   secureCookie: f('CAMTEL_SECURE_COOKIE', bool, false, 'mark the session cookie Secure (when served over HTTPS)'),
   plan: f('CAMTEL_PLAN', oneOf('enterprise', 'professional'), 'enterprise', '`professional` turns predictive maintenance off unless CAMTEL_ADDONS has `predictive`'),
   addons: f('CAMTEL_ADDONS', addonList, [], 'comma-separated add-ons on top of the plan: `predictive`'),
+  tileUrl: f('CAMTEL_TILE_URL', tileTemplate, undefined, 'a tile server under the dashboard map, `https://…/{z}/{x}/{y}.png`; unset: the bundled country outlines'),
+  tileAttribution: f('CAMTEL_TILE_ATTRIBUTION', optStr, undefined, 'attribution shown with those tiles, e.g. `© OpenStreetMap contributors`'),
 }
 
 /** Whether this plan includes predictive maintenance (DESIGN §11). */

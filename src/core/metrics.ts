@@ -188,6 +188,35 @@ export class ServerMetrics {
     help: 'Subscriptions whose since was outside the replay window, answered with reset',
     registers: [this.registry],
   })
+  /** Read at scrape time: the event log's replay window (set by the StreamHub); undefined when it cannot answer. */
+  eventLogWindow: () => Promise<{ oldest: number; newest: number } | undefined> = async () => undefined
+  readonly eventLogOldest: Gauge = new Gauge({
+    name: 'camtel_event_log_oldest_id',
+    help: 'Lowest event id that can still be replayed (newest + 1 when the window is empty)',
+    registers: [this.registry],
+    collect: async () => {
+      const w = await this.eventLogWindow()
+      if (w) this.eventLogOldest.set(w.oldest)
+    },
+  })
+  readonly eventLogNewest: Gauge = new Gauge({
+    name: 'camtel_event_log_newest_id',
+    help: 'Highest event id appended so far',
+    registers: [this.registry],
+    collect: async () => {
+      const w = await this.eventLogWindow()
+      if (w) this.eventLogNewest.set(w.newest)
+    },
+  })
+  readonly eventLogEvents: Gauge = new Gauge({
+    name: 'camtel_event_log_events',
+    help: 'Events in the replay window (CAMTEL_REPLAY_AGE, CAMTEL_REPLAY_EVENTS); gaps left by deleted cameras included',
+    registers: [this.registry],
+    collect: async () => {
+      const w = await this.eventLogWindow()
+      if (w) this.eventLogEvents.set(Math.max(0, w.newest - w.oldest + 1))
+    },
+  })
   readonly eventLogAppendFailures = new Counter({
     name: 'camtel_event_log_append_failures_total',
     help: 'Batches of events the event log failed to append (they do not reach the stream)',

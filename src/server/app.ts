@@ -27,6 +27,7 @@ import { Dispatcher } from '../notify/dispatcher.js'
 import { Notifications } from '../notify/notifications.js'
 import { type Notifier, WebhookNotifier } from '../notify/notifier.js'
 import { type AdminBootstrap, bootstrapAdminToken } from './auth/tokens.js'
+import { installCompression } from './compression.js'
 import { installErrorMapper } from './errors.js'
 import { installValidators } from './validation.js'
 import { opsRoutes } from './routes/ops.js'
@@ -38,7 +39,9 @@ import { streamRoutes } from './routes/stream.js'
 import { type History, createHistory } from '../history/index.js'
 import { telemetryRoutes } from './routes/telemetry.js'
 import { predictionRoutes } from './routes/predictions.js'
-import { type PredictionEngine, createPredictionEngine } from '../predict/index.js'
+import { capacityRoutes } from './routes/capacity.js'
+import { type Capacity, createCapacity, createPurgeNotifier } from '../capacity/index.js'
+import { type PredictionEngine, PredictionState, createPredictionEngine } from '../predict/index.js'
 import { VERSION } from '../version.js'
 
 export interface ServerDeps {
@@ -46,7 +49,7 @@ export interface ServerDeps {
   logger?: Logger
   /** A store to use instead of the one the config names (tests). */
   store?: Store
-  /** An event log to use instead of the in-memory one (tests; the durable log until it is built in). */
+  /** An event log to use instead of the store's durable one (tests). */
   eventLog?: EventLog
   /** Stream bounds other than the defaults (tests use tiny queues). */
   stream?: Partial<StreamLimits>
@@ -69,6 +72,7 @@ export interface CamtelServer {
   /** Predictive maintenance; undefined when the plan does not include it (CAMTEL_PLAN, CAMTEL_ADDONS). */
   readonly predictions: PredictionEngine | undefined
   readonly dispatcher: Dispatcher
+  readonly capacity: Capacity
   /** Every registered route with the permission it needs. */
   readonly routes: readonly RouteEntry[]
   /** Listens on config.host:port; resolves to the base URL. */
@@ -105,18 +109,26 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   checkStartup(config)
   const clock = deps.clock ?? systemClock
   const logger = deps.logger ?? pino({ level: config.logLevel, base: { service: 'camtel' } })
-  const store = deps.store ?? openSqliteStore({ dataDir: config.data, sync: config.sync })
+  const store =
+    deps.store ??
+    openSqliteStore({
+      dataDir: config.data,
+      sync: config.sync,
+      onWriterDeath: (err) => logger.fatal({ err, module: 'store' }, 'the SQLite writer thread died; /readyz answers 503 until a restart'),
+    })
   const metrics = new ServerMetrics()
+  const logOptions = {
+    clock,
+    maxEvents: config.replayEvents,
+    maxAgeMs: config.replayAge * 1000,
+    onListenerError: (err: unknown) => logger.error({ err, module: 'stream' }, 'event log listener failed'),
+  }
+  // The store's durable log, in the data folder; the in-memory one only for a store without one.
   const eventLog =
     deps.eventLog ??
-    new MemoryEventLog({
-      clock,
-      maxEvents: config.replayEvents,
-      maxAgeMs: config.replayAge * 1000,
-      // The wall clock even under a test clock: this is about process restarts, not data time.
-      firstId: restartSafeFirstId(systemClock.now()),
-      onListenerError: (err) => logger.error({ err, module: 'stream' }, 'event log listener failed'),
-    })
+    store.openEventLog?.(logOptions) ??
+    // The wall clock even under a test clock: this is about process restarts, not data time.
+    new MemoryEventLog({ ...logOptions, firstId: restartSafeFirstId(systemClock.now()) })
   const events = new EventLogSink(eventLog, (err, lost) => {
     metrics.eventLogAppendFailures.inc()
     logger.error({ err, module: 'stream', events: lost.length }, 'event log append failed')
@@ -131,7 +143,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     offlineAfter: config.offlineAfter,
   })
   await fleet.load()
-  const pipeline = new IngestPipeline({ fleet, telemetry: store.telemetry, events, clock, metrics })
+  const pipeline = new IngestPipeline({ fleet, telemetry: store.telemetry, events, clock, metrics, logger: logger.child({ module: 'ingest' }) })
   const retention = { raw: config.retentionRaw, '1m': config.retention1m, '1h': config.retention1h }
   const history = createHistory({ store, clock, metrics, logger, retention })
   const notifiers: Notifier[] = config.notifyUrl ? [new WebhookNotifier({ url: config.notifyUrl, secret: config.notifySecret })] : []
@@ -142,9 +154,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     channels: notifiers.map((n) => n.channel),
     groupWaitMs: config.notifyGroupWait * 1000,
   })
+  const purgeNotifier = createPurgeNotifier(config, store, clock)
   const dispatcher = new Dispatcher({
     outbox: store.outbox,
-    notifiers,
+    notifiers: purgeNotifier ? [...notifiers, purgeNotifier] : notifiers,
     clock,
     logger: logger.child({ module: 'notify' }),
     shouldDrop: (m) => notifications.dropReason(m),
@@ -152,8 +165,13 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const alerts = new AlertEngine({ store: store.alerts, fleet, clock, events, notifications, logger: logger.child({ module: 'alerts' }), lateAfter: config.lateAfter })
   await alerts.load()
   pipeline.addStage(alerts)
+  const capacity = await createCapacity({ store, fleet, alerts, events, clock, flushRollups: () => history.roller.flush(), config, purge: purgeNotifier !== undefined })
+  pipeline.addStage(capacity.checker)
   const predictions = predictionsEnabled(config) ? createPredictionEngine((id) => fleet.camera(id)?.camera) : undefined
   if (predictions) pipeline.addStage(predictions)
+  // What the predictor learnt survives a restart (saved every few minutes and at close).
+  const predictionState = predictions ? new PredictionState({ dataDir: config.data, engine: predictions, logger: logger.child({ module: 'predict' }) }) : undefined
+  predictionState?.load()
   const admin = config.auth === 'on' ? await bootstrapAdminToken(store.tokens, { configured: config.adminToken, dataDir: config.data, now: clock.now() }) : {}
 
   const app = Fastify({
@@ -173,6 +191,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const failures = new FailureLimiter({ max: config.authFailures, windowMs: 60_000, clock })
   const auditor = new Auditor(store.audit, clock)
   await app.register(cookie)
+  // Answers (JSON, the dashboard's files) gzipped for clients that ask: the camera list of a large fleet shrinks about sevenfold.
+  installCompression(app)
   // At the root and before the guard: its onRequest hook marks upgrade requests first, so that
   // the socket of an upgrade the guard refuses (401, 403) is closed after the answer rather than
   // left open; and an upgrade to any other route is refused cleanly too.
@@ -196,6 +216,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   await app.register(telemetryRoutes, { pipeline, metrics, clock })
   await app.register(registryRoutes, { fleet, auditor, alerts, gaps: store.gaps, predictions })
   await app.register(predictionRoutes, { engine: predictions })
+  await app.register(capacityRoutes, { capacity, fleet, auditor })
   await app.register(gapRoutes, { fleet, gaps: store.gaps, clock })
   await app.register(alertRoutes, { engine: alerts, store: store.alerts, fleet, auditor, clock })
   await app.register(accountRoutes, {
@@ -217,7 +238,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     : undefined
   const readiness = mqtt ? [async () => ({ name: 'mqtt', ok: mqtt.connected, detail: config.mqttTopic })] : []
   await app.register(opsRoutes, { metrics, fleet, store, readiness, version: VERSION, auth: config.auth })
-  if (hasWeb) await app.register(dashboardRoutes, { root: WEB_ROOT })
+  if (hasWeb) await app.register(dashboardRoutes, { root: WEB_ROOT, page: { tileUrl: config.tileUrl, tileAttribution: config.tileAttribution } })
 
   let closed = false
   return {
@@ -235,6 +256,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     alerts,
     predictions,
     dispatcher,
+    capacity,
     routes,
     async listen() {
       await app.ready()
@@ -243,7 +265,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       fleet.start()
       history.start()
       alerts.start()
+      predictionState?.start()
       dispatcher.start()
+      capacity.start()
       const address = await app.listen({ host: config.host, port: config.port })
       return address
     },
@@ -254,8 +278,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       // Before app.close(): consoles get 1001 (going away) and resume elsewhere with `since`.
       await stream.close()
       await app.close()
-      alerts.stop()
+      await alerts.stop()
+      predictionState?.close()
       await dispatcher.stop()
+      await capacity.stop()
       await fleet.stop()
       await history.stop()
       await eventLog.close()

@@ -1,46 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { freePort, startServer, waitHealthy } from './support.js'
 
-const ROOT = new URL('../../', import.meta.url).pathname
 const TOKEN = 'ct_kill9-rollups-token'
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-function startServer(dataDir: string, port: number): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, CAMTEL_DATA: dataDir, CAMTEL_PORT: String(port), CAMTEL_HOST: '127.0.0.1', CAMTEL_ADMIN_TOKEN: TOKEN, CAMTEL_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-}
-
-async function waitHealthy(url: string, proc: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 20_000
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`)
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error('server did not become healthy')
-}
 
 const procs: ChildProcess[] = []
 const dirs: string[] = []
@@ -55,7 +21,7 @@ describe('rollup durability', () => {
     dirs.push(dataDir)
     const port = await freePort()
     const url = `http://127.0.0.1:${port}`
-    const first = startServer(dataDir, port)
+    const first = startServer(dataDir, port, TOKEN)
     procs.push(first)
     await waitHealthy(url, first)
 
@@ -74,7 +40,7 @@ describe('rollup durability', () => {
     first.kill('SIGKILL')
     await new Promise((r) => first.once('exit', r))
 
-    const second = startServer(dataDir, port)
+    const second = startServer(dataDir, port, TOKEN)
     procs.push(second)
     await waitHealthy(url, second)
     for (let c = 0; c < cameras; c++) {

@@ -102,7 +102,8 @@ describe('GET /api/v1/predictions', () => {
     expect((await t.api('/api/v1/cameras/south-cam-0', { token: viewer })).status).toBe(404)
   })
 
-  it('publishes a prediction event with the prediction as data when a risk crosses 0.5', () => {
+  it('publishes a prediction event with the prediction as data when a risk crosses 0.5', async () => {
+    await t.server.events.settled()
     const mine = events.filter((e) => e.topic === 'prediction')
     expect(mine.map((e) => `${e.cameraId}:${(e.data as PredictionView).mode}`).sort()).toEqual(['north-cam-0:disk_full', 'south-cam-0:disk_failure'])
     const full = mine.find((e) => e.cameraId === 'north-cam-0')

@@ -137,6 +137,8 @@ describe('fleet registry', () => {
     expect((await (await t.api('/api/v1/cameras/n-1')).json()) as object).toMatchObject({ status: 'offline' })
     await send([{ cameraId: 'n-1', ts: clock.now(), metrics: { fps: 25 } }])
     expect((await (await t.api('/api/v1/cameras/n-1')).json()) as object).toMatchObject({ status: 'ok' })
+    // Status events are appended to the durable log just after the answer, not before it.
+    await t.server.events.settled()
     expect(statuses.map((e) => [e.cameraId, e.data])).toEqual([
       ['n-1', { status: 'ok', previous: 'unknown' }],
       ['s-1', { status: 'ok', previous: 'unknown' }],
