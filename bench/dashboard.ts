@@ -29,7 +29,10 @@ A real \`camtel serve\` (auth off, on loopback) with a seeded fleet, and Debian'
   --rate <n>       status events per second (1000)
   --duration <s>   measured seconds of events (10)
   --chromium <p>   the browser (/usr/bin/chromium)
-  --data <dir>     keep the server's data in <dir> (seeded once, reused by later runs)`
+  --data <dir>     keep the server's data in <dir> (seeded once, reused by later runs)
+  --trace          also record a CDP trace (devtools.timeline) of the measured seconds and print
+                   the renderer main thread's self time per trace event (Paint, Layout, ...): where
+                   the work goes. The tracing itself costs some; compare figures without it`
 
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 
@@ -43,6 +46,7 @@ export async function runDashboardBench(argv: string[]): Promise<void> {
       duration: { type: 'string', default: '10' },
       chromium: { type: 'string', default: '/usr/bin/chromium' },
       data: { type: 'string' },
+      trace: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   })
@@ -91,8 +95,9 @@ export async function runDashboardBench(argv: string[]): Promise<void> {
       console.log()
     }
 
-    const events = await measureEvents(page, cdp, server.url, seeded.ids, o.rate, o.durationMs)
+    const events = await measureEvents(page, cdp, server.url, seeded.ids, o.rate, o.durationMs, values.trace)
     console.log(report(o, loads, events, errors))
+    if (events.trace) console.log(events.trace)
   } finally {
     await context?.close().catch(() => undefined)
     await server.stop()
@@ -207,13 +212,15 @@ interface Events {
   longTaskMsPerS: number
   reportsPerS: number
   failed: number
+  /** With --trace: self time per trace event on the renderer main thread, as a table. */
+  trace?: string
 }
 
 /**
  * Every camera reports every (cameras / rate) seconds, alternately too hot and normal for a
  * critical rule with no delay, so that each report turns its camera critical or ok again.
  */
-async function measureEvents(page: Page, cdp: CDPSession, url: string, ids: string[], rate: number, durationMs: number): Promise<Events> {
+async function measureEvents(page: Page, cdp: CDPSession, url: string, ids: string[], rate: number, durationMs: number, trace: boolean): Promise<Events> {
   const rule = await api(url, 'PUT', '/api/v1/rules/bench-flip', { metric: 'temperature_c', op: '>', value: 80, for: 0, severity: 'critical', scope: 'all' })
   if (!rule.ok) throw new Error(`the rule: ${rule.status} ${await rule.text()}`)
   await page.goto(`${url}/`)
@@ -274,9 +281,19 @@ async function measureEvents(page: Page, cdp: CDPSession, url: string, ids: stri
   await cdp.send('Performance.enable', { timeDomain: 'threadTicks' })
   // Settle: the first flips open thousands of alerts at once.
   await new Promise((r) => setTimeout(r, 3000))
+  const traced: TraceEvent[] = []
+  if (trace) {
+    cdp.on('Tracing.dataCollected', (d) => void traced.push(...(d.value as unknown as TraceEvent[])))
+    await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8.execute', transferMode: 'ReportEvents' })
+  }
   const before = { task: await metric(), long: await longTasks(), counts: { ...counts }, sent, at: performance.now() }
   await new Promise((r) => setTimeout(r, durationMs))
   const after = { task: await metric(), long: await longTasks(), counts: { ...counts }, sent, at: performance.now() }
+  if (trace) {
+    const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()))
+    await cdp.send('Tracing.end')
+    await complete
+  }
   stop = true
   await loop
   await Promise.all(inflight)
@@ -294,7 +311,43 @@ async function measureEvents(page: Page, cdp: CDPSession, url: string, ids: stri
     longTaskMsPerS: (after.long - before.long) / seconds,
     reportsPerS: (after.sent - before.sent) / seconds,
     failed,
+    ...(trace ? { trace: selfTimes(traced, seconds) } : {}),
   }
+}
+
+interface TraceEvent {
+  name: string
+  ph: string
+  ts: number
+  dur?: number
+  pid: number
+  tid: number
+  args?: { name?: string }
+}
+
+/**
+ * Self time (an event's duration less that of the events nested in it) per event name on the
+ * renderer's main thread (CrRendererMain), in ms per second, the largest first.
+ */
+function selfTimes(events: TraceEvent[], seconds: number): string {
+  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+  if (!main) return 'trace: no renderer main thread in the trace'
+  const spans = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0))
+  const self = new Map<string, number>()
+  const count = new Map<string, number>()
+  const stack: Array<{ name: string; end: number }> = []
+  for (const e of spans) {
+    while (stack.length > 0 && (stack.at(-1) as { end: number }).end <= e.ts) stack.pop()
+    const dur = e.dur as number
+    const parent = stack.at(-1)
+    if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - dur)
+    self.set(e.name, (self.get(e.name) ?? 0) + dur)
+    count.set(e.name, (count.get(e.name) ?? 0) + 1)
+    stack.push({ name: e.name, end: e.ts + dur })
+  }
+  const rows = [...self].filter(([, us]) => us / 1000 / seconds >= 0.5).sort((a, b) => b[1] - a[1])
+  const total = [...self.values()].reduce((a, b) => a + b, 0)
+  return [`trace (renderer main thread, self time)  ${(total / 1000 / seconds).toFixed(0)} ms/s in all`, ...rows.map(([name, us]) => `  ${name.padEnd(36)} ${(us / 1000 / seconds).toFixed(1).padStart(6)} ms/s  ${((count.get(name) ?? 0) / seconds).toFixed(0).padStart(5)} /s`)].join('\n')
 }
 
 function report(o: { cameras: number; runs: number; rate: number }, loads: Record<'cold' | 'warm', Load[]>, e: Events, errors: string[]): string {

@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Alert, CameraFeatures, CameraListItem, ConnectionState, EventMessage, Site } from './camtel.js'
 import { CamtelApiError } from './camtel.js'
 import { Keys } from './fleet-state.js'
-import { type FleetSource, type LiveStream, LiveStore } from './live-store.js'
+import { type FleetSource, type LiveStream, LiveStore, framesAtMost } from './live-store.js'
 
 const camera = (id: string, status: CameraListItem['status'] = 'ok'): CameraListItem => ({
   id,
@@ -182,5 +182,37 @@ describe('LiveStore', () => {
     expect(store.complete).toBe(true)
     expect(store.fleet.cameras.get('a')?.metrics).toEqual({ fps: 25 })
     expect(store.fleet.summary().byStatus).toMatchObject({ ok: 0, degraded: 1, critical: 1 })
+  })
+})
+
+describe('framesAtMost', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+    vi.unstubAllGlobals()
+  })
+
+  it('runs after a quiet spell at the next frame, and within a stream no sooner than ms after the last run, without a frame', () => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    const frames: Array<() => void> = []
+    vi.stubGlobal('requestAnimationFrame', (fn: () => void) => frames.push(fn))
+    const batch = framesAtMost(125)
+    const runs: number[] = []
+    batch(() => runs.push(Date.now()))
+    expect(frames).toHaveLength(1)
+    vi.advanceTimersByTime(5)
+    ;(frames.shift() as () => void)()
+    expect(runs).toEqual([1_000_005])
+    // A stream: the next batch waits out the interval, as a task that asks for no frame.
+    vi.advanceTimersByTime(10)
+    batch(() => runs.push(Date.now()))
+    vi.advanceTimersByTime(100)
+    expect(runs).toHaveLength(1)
+    vi.advanceTimersByTime(20)
+    expect(runs).toEqual([1_000_005, 1_000_130])
+    expect(frames).toHaveLength(0)
+    // Quiet again: a frame once more.
+    vi.advanceTimersByTime(500)
+    batch(() => runs.push(Date.now()))
+    expect(frames).toHaveLength(1)
   })
 })

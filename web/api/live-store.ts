@@ -31,7 +31,7 @@ export interface LiveStream {
 export interface LiveStoreOptions {
   source: FleetSource
   openStream: () => LiveStream
-  /** Runs `fn` at the next animation frame (tests: at once, or when told). */
+  /** Runs `fn` at the next batch: by default framesAtMost(BATCH_MS) (tests: at once, or when told). */
   frame?: (fn: () => void) => void
   now?: () => number
   /** Runs `fn` after `ms` (reload retries, registry look-ups). */
@@ -66,10 +66,35 @@ export function animationFrame(fn: () => void): void {
 }
 
 /**
+ * Under a stream of events, batches are applied at most this often (eight times a second). A
+ * frame costs the whole page's commit to the compositor even where nothing on screen changed, so
+ * a stream's batches run as plain tasks and ask for no frame: frames come only from what the
+ * views change (most at most four times a second).
+ */
+export const BATCH_MS = 125
+
+/**
+ * The next animation frame after a quiet spell (a load, a click's answer: shown at once), but
+ * within a stream of changes a task `ms` after the last run, which asks for no frame of its own.
+ */
+export function framesAtMost(ms: number): (fn: () => void) => void {
+  let last = -Infinity
+  return (fn) => {
+    const run = () => {
+      last = Date.now()
+      fn()
+    }
+    const wait = last + ms - Date.now()
+    if (wait <= 0) animationFrame(run)
+    else setTimeout(run, wait)
+  }
+}
+
+/**
  * The console's one live source of truth: the fleet loaded over REST and moved on by the events
- * of one WebSocket (DESIGN §6). Events are queued as they arrive and applied, in order, once per
- * animation frame; components subscribe to keys (Keys) and re-render at most once a frame, so
- * thousands of events a second cost one render. After a `reset` (first connection, or a gap the
+ * of one WebSocket (DESIGN §6). Events are queued as they arrive and applied, in order, at an
+ * animation frame, at most every BATCH_MS; components subscribe to keys (Keys) and re-render at
+ * most once a batch, so thousands of events a second cost one render. After a `reset` (first connection, or a gap the
  * server cannot replay) the fleet is reloaded over REST while new events wait in the queue, and
  * those are applied on top of the snapshot: none is lost, and replaying one the snapshot already
  * holds is harmless because every event carries the whole new state of what it names.
@@ -98,7 +123,7 @@ export class LiveStore {
   private previewing = false
 
   constructor(private readonly o: LiveStoreOptions) {
-    this.frame = o.frame ?? animationFrame
+    this.frame = o.frame ?? framesAtMost(BATCH_MS)
     this.now = o.now ?? Date.now
     this.later = o.later ?? ((fn, ms) => void setTimeout(fn, ms))
   }

@@ -35,33 +35,55 @@ export function useStoreKey(key: string): number {
   return store.version(key)
 }
 
+const waiting = new Map<number, Set<() => void>>()
+
+/**
+ * Calls `fn` once at the clock's next multiple of `ms`, in one task with every other `fn` waiting
+ * on the same `ms`: views that follow at most every `ms` then change together, and the page is
+ * laid out, painted and committed to the compositor once, not once each. Answers a cancel function.
+ */
+export function atNextTick(ms: number, fn: () => void): () => void {
+  let set = waiting.get(ms)
+  if (!set) {
+    const due = new Set<() => void>()
+    waiting.set(ms, (set = due))
+    setTimeout(() => {
+      waiting.delete(ms)
+      for (const f of due) f()
+    }, ms - (Date.now() % ms))
+  }
+  set.add(fn)
+  const mine = set
+  return () => void mine.delete(fn)
+}
+
 /**
  * useStoreKey, but re-rendering at most once every `ms` (the latest version is shown at the end
  * of each interval): for whole views whose counts may lag a quarter of a second rather than
- * re-render at every frame of a storm of events.
+ * re-render at every frame of a storm of events. With `ms` 0, the same as useStoreKey.
  */
 export function useStoreKeyAtMost(key: string, ms: number): number {
   const store = useLiveStore()
   const [seen, setSeen] = useState(() => store.version(key))
   useEffect(() => {
     let last = 0
-    let timer: ReturnType<typeof setTimeout> | undefined
+    let cancel: (() => void) | undefined
     const show = () => {
-      timer = undefined
+      cancel = undefined
       last = Date.now()
       setSeen(store.version(key))
     }
     const update = () => {
-      if (timer !== undefined) return
-      const wait = last + ms - Date.now()
-      if (wait <= 0) show()
-      else timer = setTimeout(show, wait)
+      if (cancel !== undefined) return
+      if (ms <= 0 || Date.now() - last >= ms) return show()
+      // On the clock's multiples of `ms`, together with every other view that waits on them.
+      cancel = atNextTick(ms, show)
     }
     const off = store.subscribe(key, update)
     update()
     return () => {
       off()
-      if (timer !== undefined) clearTimeout(timer)
+      cancel?.()
     }
   }, [store, key, ms])
   return seen

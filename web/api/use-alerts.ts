@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks'
 import type { Alert } from './camtel.js'
 import { Keys } from './fleet-state.js'
-import { useLiveStore, useStoreKey } from './store-context.js'
+import { useLiveStore, useStoreKey, useStoreKeyAtMost } from './store-context.js'
 
 const newestFirst = (a: Alert, b: Alert) => Date.parse(b.openedAt) - Date.parse(a.openedAt) || b.id - a.id
 
@@ -19,10 +19,10 @@ export function useCameraAlerts(cameraId: string): readonly Alert[] {
   return useMemo(() => [...store.fleet.alerts.values()].filter((a) => a.cameraId === cameraId).sort(newestFirst), [store, version, cameraId])
 }
 
-/** How many alerts are firing, live; a count without the sort, for the top bar on every page. */
-export function useFiringCount(): number {
+/** How many alerts are firing, live (with `ms`: re-counted at most that often); a count without the sort, for the top bar on every page. */
+export function useFiringCount(ms?: number): number {
   const store = useLiveStore()
-  const version = useStoreKey(Keys.alerts)
+  const version = useStoreKeyAtMost(Keys.alerts, ms ?? 0)
   return useMemo(() => {
     let n = 0
     for (const a of store.fleet.alerts.values()) if (a.state === 'firing') n++

@@ -6,10 +6,14 @@ import { ConnectionPill } from './ConnectionPill.js'
 import { type Route, paths } from './router.js'
 import { useSession } from './session.js'
 
+/** The firing-alert badge is re-counted at most this often. */
+const BADGE_MS = 250
+
 /** Navigation, the counts that need attention, the connection, and who is logged in. */
 export function TopBar({ route }: { route: Route }) {
   const session = useSession()
-  const firing = useFiringCount()
+  // The badge follows at most four times a second: a storm of alerts would repaint it every frame.
+  const firing = useFiringCount(BADGE_MS)
   const incidents = useIncidents().filter((i) => i.state !== 'resolved').length
   const predictions = usePredictions()
   const at = (names: Route['name'][]) => (names.includes(route.name) ? 'page' : undefined)

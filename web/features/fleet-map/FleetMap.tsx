@@ -3,9 +3,8 @@ import './map.css'
 import * as L from 'leaflet'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { Keys } from '../../api/fleet-state.js'
-import { useLiveStore, useStoreKey } from '../../api/store-context.js'
+import { useLiveStore, useStoreKey, useStoreKeyAtMost } from '../../api/store-context.js'
 import { navigate, paths } from '../../app/router.js'
-import { useThrottled } from '../../ui/use-throttled.js'
 import { addBasemap } from './basemap.js'
 import { ClusterLayer } from './cluster-layer.js'
 import { mapPoints } from './positions.js'
@@ -26,7 +25,7 @@ export function FleetMap({ siteId }: Props) {
   const fitted = useRef(false)
   const [empty, setEmpty] = useState(false)
   const registry = useStoreKey(Keys.registry)
-  const statuses = useThrottled(useStoreKey(Keys.cameras), REDRAW_MS)
+  const statuses = useStoreKeyAtMost(Keys.cameras, REDRAW_MS)
 
   useEffect(() => {
     const el = host.current

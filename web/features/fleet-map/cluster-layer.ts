@@ -111,7 +111,7 @@ export class ClusterLayer {
       existing.marker.setLatLng([lat, lon])
       return
     }
-    const marker = L.marker([lat, lon], { icon: divIcon(icon), keyboard: true, riseOnHover: true })
+    const marker = new FlatMarker([lat, lon], { icon: divIcon(icon), keyboard: true, riseOnHover: true })
     marker.on('click', onClick)
     if (tooltip !== undefined) marker.bindTooltip(tooltip, { direction: 'top', offset: [0, -8] })
     marker.addTo(this.layer)
@@ -137,6 +137,23 @@ function samePoints(a: readonly MapPoint[], b: readonly MapPoint[]): boolean {
   }
   return true
 }
+
+/**
+ * A marker placed by left/top rather than Leaflet's translate3d: a 3D transform makes each of
+ * hundreds of markers a layer of its own, and every frame that changes anything on the page then
+ * pays for committing them all to the compositor (in software, without a GPU, most of the cost of
+ * a frame). During a zoom animation such markers move at its end rather than gliding.
+ */
+const FlatMarker: new (latlng: L.LatLngExpression, options?: L.MarkerOptions) => L.Marker = L.Marker.extend({
+  _setPos(this: L.Marker & { _icon: HTMLElement & { _leaflet_pos?: L.Point }; _zIndex: number; _resetZIndex(): void }, pos: L.Point) {
+    const icon = this._icon
+    icon._leaflet_pos = pos
+    icon.style.left = `${pos.x}px`
+    icon.style.top = `${pos.y}px`
+    this._zIndex = pos.y + (this.options.zIndexOffset ?? 0)
+    this._resetZIndex()
+  },
+})
 
 function divIcon(icon: { html: string; size: number }): L.DivIcon {
   return L.divIcon({ html: icon.html, className: 'marker-host', iconSize: [icon.size, icon.size], iconAnchor: [icon.size / 2, icon.size / 2] })
