@@ -2,6 +2,7 @@ import { statfs } from 'node:fs/promises'
 import type { Clock } from '../core/clock.js'
 import { theilSen } from '../predict/stats.js'
 import { DAY_MS, MAX_PROJECTION_DAYS, round } from './trend.js'
+import type { DatabaseCapacity } from '../protocol/capacity.js'
 
 /** Retention of each history tier, seconds (CAMTEL_RETENTION_RAW, _1M, _1H). */
 export interface TierRetention {
@@ -24,19 +25,6 @@ export interface DatabaseOptions {
 const KEEP_MS = 7 * DAY_MS
 /** A growth rate needs samples over at least this long: shorter, WAL checkpoints dominate it. */
 const MIN_SPAN_MS = 6 * 3_600_000
-
-/** The wire form: camtel's own database against its retention (an addition to DESIGN §7). */
-export interface DatabaseView {
-  bytes: number | null
-  /** Growth over the sampled period (at most 7 days), bytes a day; null until 6 hours are sampled. */
-  bytesPerDay: number | null
-  /** Free space on the data folder's file system. */
-  freeBytes: number | null
-  /** When growth at bytesPerDay fills the free space (server clock); null when not growing or beyond a year. */
-  fullAt: string | null
-  /** Days each history tier is kept: once the data spans them all, growth levels off. */
-  retentionDays: { raw: number; '1m': number; '1h': number }
-}
 
 /**
  * camtel's own database: its size sampled on the server clock (this is about the server's disk,
@@ -67,7 +55,7 @@ export class DatabaseGauge {
     return bytes
   }
 
-  async view(): Promise<DatabaseView> {
+  async view(): Promise<DatabaseCapacity> {
     const bytes = (await this.sample()) ?? null
     const now = this.o.clock.now()
     const freeBytes = await this.free()

@@ -1,7 +1,8 @@
 import type { Clock } from '../core/clock.js'
 import type { CameraState, Fleet } from '../fleet/fleet.js'
 import type { HistoryStore, RollupBucket } from '../store/ports.js'
-import type { DatabaseGauge, DatabaseView } from './database.js'
+import type { CameraCapacity, CapacityReport, SiteCapacity } from '../protocol/capacity.js'
+import type { DatabaseGauge } from './database.js'
 import { type PolicyBook, outsidePolicy } from './policies.js'
 import { DAY_MS, type DiskProjection, type UplinkProjection, growthPerDay, projectDisk, projectUplink, round } from './trend.js'
 
@@ -16,48 +17,6 @@ const CACHE_MS = 5 * 60_000
 const MAX_BUCKETS = 1000
 /** Camera reads between yields to the event loop. */
 const YIELD_EVERY = 25
-
-export interface CameraCapacity {
-  cameraId: string
-  siteId: string
-  diskUsedPct: number | null
-  daysUntilFull: number | null
-  /** Fill rate when filling, points of disk a day. */
-  diskPctPerDay: number | null
-  retentionDays: number | null
-  /** Against the policy that governs the camera; null when none does or retention_days is not reported. */
-  retentionOk: boolean | null
-  policyId: string | null
-  minDays: number | null
-  maxDays: number | null
-  /** Data time of the camera's latest report. */
-  asOf: string | null
-}
-
-export interface SiteCapacity {
-  siteId: string
-  name: string
-  cameras: number
-  cloudUsedGb: number | null
-  cloudGbPerDay: number | null
-  uplinkMbps: number | null
-  uplinkUsedMbps: number | null
-  uplinkFullAt: string | null
-  uplinkPeakMbps: number | null
-  uplinkMbpsPerDay: number | null
-  /** Daily busiest hour of the summed bandwidth: [ts, Mbit/s], the series behind the uplink trend. */
-  uplinkPeaks: Array<[number, number]>
-  /** Summed cloud use per day: [latest time of the day, GB]. */
-  cloudDaily: Array<[number, number]>
-  asOf: string | null
-}
-
-export interface CapacityReport {
-  cameras: CameraCapacity[]
-  sites: SiteCapacity[]
-  /** camtel's own database; only for callers that see every site (it is not site data). */
-  database: DatabaseView | null
-}
 
 export interface PlannerOptions {
   fleet: Fleet

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
-import mqtt, { type MqttClient } from 'mqtt'
+import type { MqttClient } from 'mqtt'
 import type { Logger } from 'pino'
 import type { ServerMetrics } from '../core/metrics.js'
 import type { Principal } from '../server/auth/roles.js'
+import { openMqttSession, redactUrl } from './mqtt-session.js'
 import { parseJsonReport } from './parsers.js'
 import type { IngestPipeline } from './pipeline.js'
 
@@ -33,17 +33,13 @@ export class MqttIngest {
   constructor(private readonly o: MqttIngestOptions) {}
 
   async start(): Promise<void> {
-    const clientId = `camtel-${createHash('sha256').update(this.o.clientKey).digest('hex').slice(0, 16)}`
-    const client = mqtt.connect(this.o.url, {
-      clientId,
-      // MQTT 5: mqtt.js hands acknowledgements to customHandleAcks only on v5, and a v5 session
-      // outlives a disconnect only with an expiry interval.
-      protocolVersion: 5,
-      clean: false,
-      properties: { sessionExpiryInterval: 7 * 86400 },
-      reconnectPeriod: 2000,
-      connectTimeout: 10_000,
-      customHandleAcks: (topic, payload, _packet, done) => {
+    this.client = await openMqttSession({
+      url: this.o.url,
+      clientPrefix: 'camtel-',
+      clientKey: this.o.clientKey,
+      topic: this.o.topic,
+      logger: this.o.logger,
+      onMessage: (topic, payload, done) => {
         void this.handle(topic, payload).then(
           () => done(0),
           (err: unknown) => {
@@ -56,19 +52,7 @@ export class MqttIngest {
         )
       },
     })
-    this.client = client
-    client.on('error', (err) => this.o.logger.warn({ err: err.message }, 'mqtt error'))
-    client.on('offline', () => this.o.logger.warn({ url: redact(this.o.url) }, 'mqtt broker unreachable; retrying'))
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`cannot reach MQTT broker ${redact(this.o.url)}`)), 10_000)
-      client.once('connect', () => {
-        clearTimeout(timer)
-        resolve()
-      })
-    })
-    client.on('connect', () => this.o.logger.info({ url: redact(this.o.url) }, 'mqtt connected'))
-    await client.subscribeAsync(this.o.topic, { qos: 1 })
-    this.o.logger.info({ url: redact(this.o.url), topic: this.o.topic }, 'mqtt ingest subscribed')
+    this.o.logger.info({ url: redactUrl(this.o.url), topic: this.o.topic }, 'mqtt ingest subscribed')
   }
 
   get connected(): boolean {
@@ -105,15 +89,5 @@ export class MqttIngest {
   private reject(topic: string, error: string): void {
     this.o.metrics.mqttMessages.inc({ outcome: 'rejected' })
     this.o.logger.warn({ topic, error }, 'mqtt report rejected')
-  }
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return url
   }
 }

@@ -16,6 +16,26 @@ export interface StoredEvent extends DomainEvent {
   readonly messageJson?: string
 }
 
+/**
+ * A logged event that keeps `data` as its JSON, which takes half the memory of the objects and
+ * is what the stream sends anyway; `data` is parsed back on access. (So `data` is not an own
+ * property: read it, do not spread the event.)
+ */
+export class JsonEvent implements StoredEvent {
+  constructor(
+    readonly id: number,
+    readonly topic: StoredEvent['topic'],
+    readonly cameraId: string | null,
+    readonly siteId: string | null,
+    readonly ts: number,
+    readonly dataJson: string,
+  ) {}
+
+  get data(): unknown {
+    return JSON.parse(this.dataJson)
+  }
+}
+
 export interface ReplayWindow {
   /** Lowest id that can still be replayed (newest + 1 when the log is empty). */
   readonly oldest: number

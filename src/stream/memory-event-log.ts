@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js'
-import type { EventLog, ReplayWindow, StoredEvent } from './event-log.js'
+import { type EventLog, JsonEvent, type ReplayWindow, type StoredEvent } from './event-log.js'
 import type { DomainEvent } from './events.js'
 
 export interface MemoryEventLogOptions {
@@ -27,26 +27,6 @@ export function restartSafeFirstId(now: number): number {
 
 /** Below this many dead entries at the front, compacting the arrays is not worth a copy. */
 const COMPACT_MIN = 4096
-
-/**
- * An event as the memory log keeps it: `data` as its JSON, which takes half the memory of the
- * objects and is what the stream sends anyway; `data` is parsed back on access. (So `data` is
- * not an own property: read it, do not spread the event.)
- */
-class LoggedEvent implements StoredEvent {
-  constructor(
-    readonly id: number,
-    readonly topic: StoredEvent['topic'],
-    readonly cameraId: string | null,
-    readonly siteId: string | null,
-    readonly ts: number,
-    readonly dataJson: string,
-  ) {}
-
-  get data(): unknown {
-    return JSON.parse(this.dataJson)
-  }
-}
 
 /**
  * The event log in memory: for tests, for a store without a log of its own, and the reference
@@ -80,7 +60,7 @@ export class MemoryEventLog implements EventLog {
     if (events.length === 0) return []
     const now = this.o.clock.now()
     // Serialised here, once: later changes to the producer's objects do not reach the log.
-    const stored: StoredEvent[] = events.map((e) => new LoggedEvent(this.nextId++, e.topic, e.cameraId, e.siteId, e.ts, JSON.stringify(e.data ?? null)))
+    const stored: StoredEvent[] = events.map((e) => new JsonEvent(this.nextId++, e.topic, e.cameraId, e.siteId, e.ts, JSON.stringify(e.data ?? null)))
     for (const e of stored) {
       this.events.push(e)
       this.appendedAt.push(now)

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
-import mqtt, { type MqttClient } from 'mqtt'
+import type { MqttClient } from 'mqtt'
 import type { Logger } from 'pino'
 import { type RawItem, parseJsonReport } from '../../ingest/parsers.js'
 import { MAX_MQTT_PAYLOAD } from '../../ingest/mqtt.js'
+import { openMqttSession, redactUrl } from '../../ingest/mqtt-session.js'
 import type { Intake } from '../intake.js'
 import type { Source } from './source.js'
 
@@ -27,17 +27,13 @@ export class MqttSource implements Source {
   constructor(private readonly o: MqttSourceOptions) {}
 
   async start(intake: Intake): Promise<void> {
-    const clientId = `camtel-agent-${createHash('sha256').update(this.o.clientKey).digest('hex').slice(0, 16)}`
-    const client = mqtt.connect(this.o.url, {
-      clientId,
-      // mqtt.js hands acknowledgements to customHandleAcks only on MQTT 5, and a v5 session
-      // outlives a disconnect only with an expiry interval.
-      protocolVersion: 5,
-      clean: false,
-      properties: { sessionExpiryInterval: 7 * 86400 },
-      reconnectPeriod: 2000,
-      connectTimeout: 10_000,
-      customHandleAcks: (topic, payload, _packet, done) => {
+    this.client = await openMqttSession({
+      url: this.o.url,
+      clientPrefix: 'camtel-agent-',
+      clientKey: this.o.clientKey,
+      topic: this.o.topic,
+      logger: this.o.logger,
+      onMessage: (topic, payload, done) => {
         try {
           this.handle(topic, payload, intake)
           done(0)
@@ -48,18 +44,7 @@ export class MqttSource implements Source {
         }
       },
     })
-    this.client = client
-    client.on('error', (err) => this.o.logger.warn({ err: err.message }, 'mqtt error'))
-    client.on('offline', () => this.o.logger.warn({ url: redact(this.o.url) }, 'mqtt broker unreachable; retrying'))
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`cannot reach MQTT broker ${redact(this.o.url)}`)), 10_000)
-      client.once('connect', () => {
-        clearTimeout(timer)
-        resolve()
-      })
-    })
-    await client.subscribeAsync(this.o.topic, { qos: 1 })
-    this.o.logger.info({ url: redact(this.o.url), topic: this.o.topic }, 'receiving telemetry over MQTT')
+    this.o.logger.info({ url: redactUrl(this.o.url), topic: this.o.topic }, 'receiving telemetry over MQTT')
   }
 
   async stop(): Promise<void> {
@@ -86,14 +71,4 @@ export function readMessage(topic: string, payload: Buffer): RawItem {
   if (!Object.hasOwn(value, 'cameraId')) value.cameraId = topicCamera
   else if (value.cameraId !== topicCamera) return { ok: false, error: `cameraId ${String(value.cameraId)} does not match the topic's ${topicCamera}` }
   return item
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return url
-  }
 }

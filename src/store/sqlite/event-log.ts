@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3'
 import type { Report } from '../../protocol/report.js'
-import type { DomainEvent, EventLog, ReplayWindow, StoredEvent } from '../../stream/index.js'
+import { type DomainEvent, type EventLog, JsonEvent, type ReplayWindow, type StoredEvent } from '../../stream/index.js'
 import { FLOAT_SCALE, decodeMetricsScaled } from '../codec.js'
 import type { StoreEventLogOptions, WriteOutcome } from '../ports.js'
 import type { MetricNames } from './metric-names.js'
@@ -11,22 +11,6 @@ import type { Writer } from './writer.js'
 /** Event rows deleted per background step, so that a step never holds the write lock for long. */
 const TRIM_STEP_ROWS = 2000
 const DEFAULT_TRIM_INTERVAL_MS = 10_000
-
-/** An event as read from the log: `data` is kept as its JSON and parsed on access (read it, do not spread the event). */
-class JsonEvent implements StoredEvent {
-  constructor(
-    readonly id: number,
-    readonly topic: StoredEvent['topic'],
-    readonly cameraId: string | null,
-    readonly siteId: string | null,
-    readonly ts: number,
-    readonly dataJson: string,
-  ) {}
-
-  get data(): unknown {
-    return JSON.parse(this.dataJson)
-  }
-}
 
 /** A place in the delivery order, taken when a write is handed to the writer. */
 export interface EventSlot {
