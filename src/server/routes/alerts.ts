@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { AlertEngine } from '../../alerts/engine.js'
 import type { AlertStore } from '../../alerts/model.js'
-import { OFFLINE_METRIC, OFFLINE_RULE_ID, type Rule, type Scope, ruleProblems, scopeSites } from '../../alerts/rules.js'
+import { OFFLINE_METRIC, OFFLINE_RULE_ID, type Rule, type Scope, ruleProblems } from '../../alerts/rules.js'
 import { alertView, incidentView, silenceView } from '../../alerts/views.js'
 import type { Clock } from '../../core/clock.js'
 import type { Fleet } from '../../fleet/fleet.js'
@@ -9,8 +9,9 @@ import { AckBody, AlertQuery, NumericIdParams, RuleBody, RuleParams, SilenceBody
 import { parseTimestamp } from '../../protocol/report.js'
 import type { Auditor } from '../audit.js'
 import { principalOf } from '../auth/guard.js'
-import { type Principal, canSeeSite } from '../auth/roles.js'
-import { badRequest, forbidden, notFound } from '../errors.js'
+import { canSeeSite } from '../auth/roles.js'
+import { badRequest, notFound } from '../errors.js'
+import { scopeAccess } from '../auth/scope-access.js'
 
 export interface AlertRouteDeps {
   engine: AlertEngine
@@ -21,22 +22,7 @@ export interface AlertRouteDeps {
 }
 
 export async function alertRoutes(app: FastifyInstance, d: AlertRouteDeps): Promise<void> {
-  const siteOf = (cameraId: string) => d.fleet.camera(cameraId)?.camera.siteId
-
-  /** A rule or silence is visible to a caller whose sites it stays within (or that it touches, for reads). */
-  const visible = (p: Principal, scope: Scope) => {
-    if (p.sites === null) return true
-    const sites = scopeSites(scope, siteOf)
-    return sites === null ? true : sites.some((s) => canSeeSite(p, s))
-  }
-  /** DESIGN §10: a site-limited operator may not make a rule or silence of wider scope than its sites. */
-  const assertWithinSites = (p: Principal, scope: Scope) => {
-    if (p.sites === null) return
-    const sites = scopeSites(scope, siteOf)
-    if (sites === null || sites.length === 0 || !sites.every((s) => canSeeSite(p, s))) {
-      throw forbidden(`this token is limited to sites ${p.sites.join(', ')}; the scope must name one of them (site or camera)`)
-    }
-  }
+  const { visible, assertWithinSites } = scopeAccess(d.fleet)
 
   // --- rules ------------------------------------------------------------------------------
 

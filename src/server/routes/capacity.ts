@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import type { Scope } from '../../alerts/rules.js'
-import { scopeSites } from '../../alerts/rules.js'
 import { type Capacity, type PolicyInput, policyProblems, policyView } from '../../capacity/index.js'
 import type { Fleet } from '../../fleet/fleet.js'
 import { CapacityQuery, PolicyBody, PolicyParams } from '../../protocol/capacity.js'
 import type { Auditor } from '../audit.js'
 import { principalOf } from '../auth/guard.js'
-import { type Principal, canSeeSite } from '../auth/roles.js'
-import { badRequest, forbidden, notFound } from '../errors.js'
+import { badRequest, notFound } from '../errors.js'
+import { scopeAccess } from '../auth/scope-access.js'
 
 export interface CapacityRouteDeps {
   capacity: Capacity
@@ -17,20 +16,7 @@ export interface CapacityRouteDeps {
 
 /** GET /api/v1/capacity and the retention policies (DESIGN §7). */
 export async function capacityRoutes(app: FastifyInstance, d: CapacityRouteDeps): Promise<void> {
-  const siteOf = (cameraId: string) => d.fleet.camera(cameraId)?.camera.siteId
-  // Scoped like rules: visible when the scope touches the caller's sites, writable only within them.
-  const visible = (p: Principal, scope: Scope) => {
-    if (p.sites === null) return true
-    const sites = scopeSites(scope, siteOf)
-    return sites === null ? true : sites.some((s) => canSeeSite(p, s))
-  }
-  const assertWithinSites = (p: Principal, scope: Scope) => {
-    if (p.sites === null) return
-    const sites = scopeSites(scope, siteOf)
-    if (sites === null || sites.length === 0 || !sites.every((s) => canSeeSite(p, s))) {
-      throw forbidden(`this token is limited to sites ${p.sites.join(', ')}; the scope must name one of them (site or camera)`)
-    }
-  }
+  const { visible, assertWithinSites } = scopeAccess(d.fleet)
 
   app.get<{ Querystring: CapacityQuery }>(
     '/api/v1/capacity',
