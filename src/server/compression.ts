@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream'
+import { Readable, pipeline } from 'node:stream'
 import { promisify } from 'node:util'
 import { constants, createGzip, gzip } from 'node:zlib'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -39,7 +39,13 @@ export function installCompression(app: FastifyInstance): void {
       reply.removeHeader('content-length')
       reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding')
       // Flushed at each chunk, so that an answer streamed slowly is never held back in gzip's buffer.
-      return payload.pipe(createGzip({ level: LEVEL, flush: constants.Z_SYNC_FLUSH }))
+      // pipeline, not pipe: a source that fails (a file read error) destroys the gzip stream too,
+      // so the answer is cut off and the connection closed instead of left hanging.
+      const gz = createGzip({ level: LEVEL, flush: constants.Z_SYNC_FLUSH })
+      pipeline(payload, gz, (err) => {
+        if (err) req.log.warn({ err }, 'compressed answer cut off: its source failed')
+      })
+      return gz
     }
     return payload
   })

@@ -1,10 +1,13 @@
 import { get } from 'node:http'
+import { Readable } from 'node:stream'
 import { gunzipSync } from 'node:zlib'
+import Fastify from 'fastify'
+import { installCompression } from '../compression.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { ADMIN_TOKEN, type TestServer, startTestServer } from '../test-support/test-server.js'
 
-/** Response compression (@fastify/compress) must shrink answers and leave ingest and the stream alone. */
+/** Response compression (src/server/compression.ts) must shrink answers and leave ingest and the stream alone. */
 describe('compressed answers', () => {
   let t: TestServer
 
@@ -68,6 +71,41 @@ describe('compressed answers', () => {
     await t.api('/api/v1/telemetry', { method: 'POST', json: { reports: [{ cameraId: 'ws-1', ts: Date.now(), metrics: { fps: 25 } }] } })
     expect(await got).toMatchObject({ topic: 'telemetry', cameraId: 'ws-1' })
     ws.close()
+  })
+})
+
+describe('a compressed stream whose source fails', () => {
+  it('cuts the answer off and closes the connection instead of leaving it hanging', async () => {
+    const app = Fastify({ logger: false })
+    installCompression(app)
+    app.get('/file', (_req, reply) => {
+      let sent = 0
+      const source = new Readable({
+        read() {
+          if (sent++ < 3) this.push(Buffer.alloc(4096, 'a'))
+          else this.destroy(new Error('disk read failed'))
+        },
+      })
+      return reply.type('text/plain').send(source)
+    })
+    const url = await app.listen({ port: 0, host: '127.0.0.1' })
+    try {
+      const outcome = await new Promise<string>((resolve) => {
+        const timer = setTimeout(() => resolve('hung'), 3000)
+        get(`${url}/file`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+          res.on('data', () => undefined)
+          res.on('error', () => undefined)
+          res.on('close', () => {
+            clearTimeout(timer)
+            // Before any byte went out the failure is an error answer; after, the cut is the signal.
+            resolve(res.complete ? `ended ${res.statusCode}` : 'cut off')
+          })
+        }).on('error', () => resolve('cut off'))
+      })
+      expect(['cut off', 'ended 500']).toContain(outcome)
+    } finally {
+      await app.close()
+    }
   })
 })
 
