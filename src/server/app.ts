@@ -274,18 +274,30 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     async close() {
       if (closed) return
       closed = true
-      await mqtt?.stop()
+      // Every step runs even when one before it failed (a dead writer thread cannot save the
+      // latest values, yet the database must still be closed); the first failure is thrown last.
+      const failures: unknown[] = []
+      const step = async (name: string, fn: () => unknown): Promise<void> => {
+        try {
+          await fn()
+        } catch (err) {
+          failures.push(err)
+          logger.error({ err, step: name }, 'shutdown step failed; going on with the rest')
+        }
+      }
+      await step('mqtt', () => mqtt?.stop())
       // Before app.close(): consoles get 1001 (going away) and resume elsewhere with `since`.
-      await stream.close()
-      await app.close()
-      await alerts.stop()
-      predictionState?.close()
-      await dispatcher.stop()
-      await capacity.stop()
-      await fleet.stop()
-      await history.stop()
-      await eventLog.close()
-      await store.close()
+      await step('stream', () => stream.close())
+      await step('http', () => app.close())
+      await step('alerts', () => alerts.stop())
+      await step('predictions', () => predictionState?.close())
+      await step('notifications', () => dispatcher.stop())
+      await step('capacity', () => capacity.stop())
+      await step('fleet', () => fleet.stop())
+      await step('history', () => history.stop())
+      await step('event log', () => eventLog.close())
+      await step('store', () => store.close())
+      if (failures.length > 0) throw failures[0]
     },
   }
 }

@@ -41,5 +41,10 @@ describe('GET /readyz and the store writer thread', () => {
     // Ingest fails plainly rather than pretending: nothing can be stored any more.
     const ingest = await t.api('/api/v1/telemetry', { method: 'POST', json: { reports: [{ cameraId: 'r-1', ts: ts + 1000, metrics: { fps: 25 } }] } })
     expect(ingest.status).toBe(500)
+
+    // Shutting down cannot save the latest values through the dead writer, says so, and still
+    // closes everything after that step, the database included.
+    await expect(t.server.close()).rejects.toThrow(/writer thread died/)
+    await expect(t.server.store.registry.listSites()).rejects.toThrow(/not open/)
   })
 })
