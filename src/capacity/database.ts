@@ -1,4 +1,4 @@
-import { statfs } from 'node:fs/promises'
+import { readFile, rename, statfs, writeFile } from 'node:fs/promises'
 import type { Clock } from '../core/clock.js'
 import { theilSen } from '../predict/stats.js'
 import { DAY_MS, MAX_PROJECTION_DAYS, round } from './trend.js'
@@ -19,6 +19,11 @@ export interface DatabaseOptions {
   retention: TierRetention
   /** How often the size is sampled. */
   intervalMs?: number
+  /**
+   * A file the samples are kept in, so that the growth rate survives a restart rather than being
+   * unknown for six hours after it; undefined keeps them in memory only.
+   */
+  stateFile?: string
 }
 
 /** Samples are kept this long. */
@@ -33,16 +38,21 @@ const MIN_SPAN_MS = 6 * 3_600_000
 export class DatabaseGauge {
   private samples: Array<[number, number]> = []
   private timer: NodeJS.Timeout | undefined
+  private stopped = false
 
   constructor(private readonly o: DatabaseOptions) {}
 
-  start(): void {
-    void this.sample()
-    this.timer = setInterval(() => void this.sample(), this.o.intervalMs ?? 600_000)
+  /** Loads the samples kept by an earlier run, then samples now and every interval. */
+  async start(): Promise<void> {
+    await this.load()
+    await this.sampleAndSave()
+    if (this.stopped) return
+    this.timer = setInterval(() => void this.sampleAndSave(), this.o.intervalMs ?? 600_000)
     this.timer.unref()
   }
 
   stop(): void {
+    this.stopped = true
     if (this.timer) clearInterval(this.timer)
   }
 
@@ -53,6 +63,52 @@ export class DatabaseGauge {
     this.samples.push([now, bytes])
     this.samples = this.samples.filter(([t]) => t >= now - KEEP_MS)
     return bytes
+  }
+
+  /** The samples kept, oldest first: [server time ms, bytes]. */
+  get history(): ReadonlyArray<readonly [number, number]> {
+    return this.samples
+  }
+
+  private async sampleAndSave(): Promise<void> {
+    if ((await this.sample()) !== undefined) await this.save()
+  }
+
+  /**
+   * Reads the state file. A missing, unreadable or malformed one starts afresh (the rate is then
+   * unknown for six hours, as on a first start); samples from the future (a clock set back)
+   * or older than a week are dropped.
+   */
+  private async load(): Promise<void> {
+    if (this.o.stateFile === undefined) return
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(await readFile(this.o.stateFile, 'utf8'))
+    } catch {
+      return
+    }
+    const now = this.o.clock.now()
+    const raw = (parsed as { samples?: unknown } | null)?.samples
+    if (!Array.isArray(raw)) return
+    const kept = raw.filter(
+      (x): x is [number, number] =>
+        Array.isArray(x) && x.length === 2 && Number.isFinite(x[0]) && Number.isFinite(x[1]) && x[1] >= 0 && x[0] <= now && x[0] >= now - KEEP_MS,
+    )
+    kept.sort((a, b) => a[0] - b[0])
+    this.samples = [...kept, ...this.samples]
+  }
+
+  /** Writes the samples to a temporary file renamed over the state file: never half written. */
+  private async save(): Promise<void> {
+    const file = this.o.stateFile
+    if (file === undefined) return
+    const tmp = `${file}.tmp`
+    try {
+      await writeFile(tmp, JSON.stringify({ version: 1, samples: this.samples }))
+      await rename(tmp, file)
+    } catch {
+      // A full or read-only disk: the samples stay in memory, and the next interval tries again.
+    }
   }
 
   async view(): Promise<DatabaseCapacity> {

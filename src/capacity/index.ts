@@ -2,6 +2,7 @@
  * Storage and capacity planning (DESIGN §7): disk, cloud and uplink projections, camtel's own
  * database, retention policies with the built-in `retention_policy` rule, and purge requests.
  */
+import { join } from 'node:path'
 import { DEFAULT_RULES } from '../alerts/default-rules.js'
 import type { AlertEngine } from '../alerts/engine.js'
 import { RETENTION_RULE_ID } from '../alerts/rules.js'
@@ -74,6 +75,7 @@ export async function createCapacity(o: CapacityOptions): Promise<Capacity> {
     dataDir: o.config.data,
     clock: o.clock,
     retention: { raw: o.config.retentionRaw, '1m': o.config.retention1m, '1h': o.config.retention1h },
+    stateFile: o.config.data === ':memory:' ? undefined : join(o.config.data, 'capacity-samples.json'),
   })
   const planner = new CapacityPlanner({ fleet: o.fleet, history: o.store.history, flushRollups: o.flushRollups, policies, database, clock: o.clock })
   const checker = new RetentionChecker({
@@ -90,7 +92,7 @@ export async function createCapacity(o: CapacityOptions): Promise<Capacity> {
     checker,
     database,
     start() {
-      database.start()
+      void database.start()
       planner.start()
     },
     async stop() {
