@@ -2,13 +2,14 @@ import type { Logger } from 'pino'
 import type { Clock } from '../core/clock.js'
 import type { Fleet, StatusChange } from '../fleet/fleet.js'
 import type { AfterStoreStage, StoredBatch } from '../ingest/pipeline.js'
+import type { NewOutboxMessage } from '../notify/model.js'
 import type { Notifications } from '../notify/notifications.js'
 import type { Report } from '../protocol/report.js'
 import type { DomainEvent, EventSink } from '../stream/events.js'
 import { DEFAULT_RULES } from './default-rules.js'
 import { type EvalState, type Transition, evaluate, initialState } from './evaluator.js'
 import { INCIDENT_WINDOW_MS, type RecentOpen, groupsOf, isIncident, membersNear } from './incidents.js'
-import type { AlertFilter, AlertRecord, AlertStore, IncidentRecord, SilenceRecord } from './model.js'
+import type { AlertChanges, AlertFilter, AlertRecord, AlertStore, IncidentRecord, SilenceRecord } from './model.js'
 import { OpenAlerts } from './open-alerts.js'
 import { type MetricRules, RuleIndex } from './rule-index.js'
 import { type CameraFacts, OFFLINE_RULE_ID, type Rule, inScope } from './rules.js'
@@ -28,6 +29,8 @@ export interface AlertEngineOptions {
 const key = (ruleId: string, cameraId: string) => `${ruleId}\u0000${cameraId}`
 /** A backlog with no report for this long (wall clock) has been drained. */
 const BACKLOG_IDLE_MS = 120_000
+/** After a failed commit, the changes go again this soon if no other step commits first. */
+const COMMIT_RETRY_MS = 1000
 
 /**
  * A camera's live evaluation states: by rule id, and the same objects laid out in the order of
@@ -81,9 +84,17 @@ export class AlertEngine implements AfterStoreStage {
    * value of its last write until its camera's next report.
    */
   private readonly dirtyValues = new Set<AlertRecord>()
-  /** Alerts and incidents changed by the step under way, written once at its end. */
+  /**
+   * What the step under way changed, stored by `commit` at its end in one transaction: alerts
+   * and incidents once each however often they changed, and the notifications. A commit that
+   * fails puts its changes back here, for the next one.
+   */
   private readonly stepAlerts = new Set<AlertRecord>()
   private readonly stepIncidents = new Set<IncidentRecord>()
+  private stepNotifications: NewOutboxMessage[] = []
+  /** Settles once every commit made so far has settled: reads of stored alerts wait for it. */
+  private stored: Promise<void> = Promise.resolve()
+  private retry: NodeJS.Timeout | undefined
   private silences: SilenceRecord[] = []
   private readonly incidents = new Map<number, IncidentRecord>()
   private recent: RecentOpen[] = []
@@ -113,7 +124,7 @@ export class AlertEngine implements AfterStoreStage {
   }
 
   /** Runs one change at a time, in the order asked. */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
+  private serial<T>(fn: () => T | Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn)
     this.queue = run.catch((err: unknown) => this.o.logger.error({ err }, 'alert engine step failed'))
     return run
@@ -146,13 +157,31 @@ export class AlertEngine implements AfterStoreStage {
     return worst
   }
 
-  /** Alerts as stored, open ones as held here: their latest value is stored only with their next change. */
+  /**
+   * Alerts as stored, open ones as held here: their latest value is stored only with their next
+   * change. Once the changes made so far are stored, so that an alert that opened is listed.
+   */
   async listAlerts(f: AlertFilter): Promise<AlertRecord[]> {
+    await this.stored
     return (await this.o.store.listAlerts(f)).map((a) => this.findOpen(a.id) ?? a)
   }
 
   async getAlert(id: number): Promise<AlertRecord | undefined> {
+    const open = this.findOpen(id)
+    if (open) return open
+    await this.stored
     return this.findOpen(id) ?? (await this.o.store.getAlert(id))
+  }
+
+  /** Settles once the changes made so far are stored (or their commit failed). */
+  whenStored(): Promise<void> {
+    return this.stored
+  }
+
+  /** The latest incidents, newest first, once the changes made so far are stored. */
+  async listIncidents(limit: number): Promise<IncidentRecord[]> {
+    await this.stored
+    return this.o.store.listIncidents(limit)
   }
 
   silencesNow(): SilenceRecord[] {
@@ -162,16 +191,19 @@ export class AlertEngine implements AfterStoreStage {
   // --- the pipeline stage -----------------------------------------------------------------
 
   afterStore(batch: StoredBatch): Promise<DomainEvent[]> {
+    // Synchronous: the batch's alert changes go to the store (commit) before its events are
+    // published, and the acknowledgement waits for neither.
     return this.serial(() => this.evaluateBatch(batch))
   }
 
   /**
    * The hot path: a pure evaluation over in-memory state for every (report, metric, rule) that
-   * meets, which awaits and writes only when an alert opens or resolves. A report meets only the
-   * rules of its metrics that reach its camera (RuleIndex), and only cameras whose alerts changed
-   * have their status derived again (the fleet derived it for the report already).
+   * meets, which writes only when alerts open or resolve: everything the batch changed, in one
+   * commit at its end. A report meets only the rules of its metrics that reach its camera
+   * (RuleIndex), and only cameras whose alerts changed have their status derived again (the
+   * fleet derived it for the report already).
    */
-  private async evaluateBatch(batch: StoredBatch): Promise<DomainEvent[]> {
+  private evaluateBatch(batch: StoredBatch): DomainEvent[] {
     const events: DomainEvent[] = []
     const changed = new Set<string>()
     const lateAfterMs = this.o.lateAfter * 1000
@@ -207,22 +239,22 @@ export class AlertEngine implements AfterStoreStage {
             b.seen = now
             slot++
             const t = evaluate(check, b.state, r.ts, value)
-            if (t.kind !== 'none') await this.transition(check.rule, facts, this.openBacklog, t, true, events, changed)
+            if (t.kind !== 'none') this.transition(check.rule, facts, this.openBacklog, t, true, events, changed)
             continue
           }
           slot++
           const t = evaluate(check, state, r.ts, value)
           if (t.kind === 'none') continue
           if (t.kind === 'update') this.updateValue(this.open.get(check.id, camera.id), t.value)
-          else await this.transition(check.rule, facts, this.open, t, late, events, changed)
+          else this.transition(check.rule, facts, this.open, t, late, events, changed)
         }
       }
     }
-    await this.flushStep()
     for (const id of changed) {
       const change = this.o.fleet.reevaluate(id)
       if (change) events.push(change)
     }
+    void this.commit()
     return events
   }
 
@@ -252,7 +284,7 @@ export class AlertEngine implements AfterStoreStage {
   }
 
   /** Applies an open or resolve (or an update of a backlog alert); `changed` collects cameras whose alerts changed. */
-  private async transition(
+  private transition(
     rule: Rule,
     cam: CameraFacts,
     openMap: OpenAlerts,
@@ -260,13 +292,13 @@ export class AlertEngine implements AfterStoreStage {
     late: boolean,
     events: DomainEvent[],
     changed: Set<string>,
-  ): Promise<void> {
+  ): void {
     if (t.kind === 'open') {
-      const alert = await this.openAlert(rule, cam, t.ts, t.since, t.value, late, this.incidentToJoin(rule.id, cam))
+      const alert = this.openAlert(rule, cam, t.ts, t.since, t.value, late, this.incidentToJoin(rule.id, cam))
       openMap.set(alert)
       changed.add(cam.id)
       events.push(this.alertEvent(alert))
-      events.push(...(await this.groupIntoIncident(alert, cam)))
+      events.push(...this.groupIntoIncident(alert, cam))
     } else if (t.kind === 'update') {
       this.updateValue(openMap.get(rule.id, cam.id), t.value)
     } else {
@@ -274,13 +306,14 @@ export class AlertEngine implements AfterStoreStage {
       if (!alert) return
       changed.add(cam.id)
       alert.value = t.value
-      events.push(...(await this.resolveAlert(alert, t.ts)))
+      events.push(...this.resolveAlert(alert, t.ts))
     }
   }
 
-  private async openAlert(rule: Rule, cam: CameraFacts, ts: number, since: number, value: number, late: boolean, incidentId: number | null): Promise<AlertRecord> {
+  private openAlert(rule: Rule, cam: CameraFacts, ts: number, since: number, value: number, late: boolean, incidentId: number | null): AlertRecord {
     const now = this.o.clock.now()
-    const record: Omit<AlertRecord, 'id'> = {
+    const alert: AlertRecord = {
+      id: this.o.store.nextAlertId(),
       ruleId: rule.id,
       cameraId: cam.id,
       siteId: cam.siteId,
@@ -296,39 +329,63 @@ export class AlertEngine implements AfterStoreStage {
       incidentId,
       updatedAt: now,
     }
-    const alert: AlertRecord = { ...record, id: await this.o.store.insertAlert(record) }
+    this.stepAlerts.add(alert)
     // Late alerts are history, not news; silenced ones are muted by definition.
-    if (!alert.silenced && !alert.late) await this.o.notifications.alertOpened(alert, rule)
+    if (!alert.silenced && !alert.late) this.notify(this.o.notifications.alertOpened(alert, rule))
     return alert
   }
 
-  private async resolveAlert(alert: AlertRecord, ts: number): Promise<DomainEvent[]> {
+  private resolveAlert(alert: AlertRecord, ts: number): DomainEvent[] {
     alert.state = 'resolved'
     alert.resolvedAt = ts
     alert.updatedAt = this.o.clock.now()
-    this.dirtyValues.delete(alert)
-    this.stepAlerts.delete(alert)
-    await this.o.store.updateAlert(alert)
+    this.stepAlerts.add(alert)
     const events = [this.alertEvent(alert)]
-    if (!alert.silenced && !alert.late && alert.incidentId === null) await this.o.notifications.alertResolved(alert)
-    if (alert.incidentId !== null) events.push(...(await this.maybeResolveIncident(alert.incidentId, ts)))
+    if (!alert.silenced && !alert.late && alert.incidentId === null) this.notify(this.o.notifications.alertResolved(alert))
+    if (alert.incidentId !== null) events.push(...this.maybeResolveIncident(alert.incidentId, ts))
     return events
   }
 
-  /** Writes what the step changed: an alert or incident once, however often it changed. */
-  private async flushStep(): Promise<void> {
-    for (const i of this.stepIncidents) await this.o.store.updateIncident(i)
-    this.stepIncidents.clear()
-    for (const a of this.stepAlerts) {
-      this.dirtyValues.delete(a)
-      await this.o.store.updateAlert(a)
-    }
-    this.stepAlerts.clear()
+  private notify(messages: readonly NewOutboxMessage[]): void {
+    for (const m of messages) this.stepNotifications.push(m)
   }
 
-  private async flushValues(): Promise<void> {
-    for (const a of this.dirtyValues) await this.o.store.updateAlert(a)
-    this.dirtyValues.clear()
+  /**
+   * Ends a step: sends what it changed to the store as one transaction (AlertStore.commit). The
+   * writer thread commits it in order with the writes sent after it, the step's events among
+   * them: an event reaches the event log, and consoles, only with or after the alerts,
+   * incidents and notifications it tells of. Ingest does not wait for it; reads of stored
+   * alerts do (`stored`). A commit that fails is logged and its changes go again with the next
+   * one (or after COMMIT_RETRY_MS); the promise answered rejects, for callers that answer a
+   * request.
+   */
+  private commit(): Promise<void> {
+    if (this.stepAlerts.size === 0 && this.stepIncidents.size === 0 && this.stepNotifications.length === 0) return this.stored
+    const changes: AlertChanges = { alerts: [...this.stepAlerts], incidents: [...this.stepIncidents], notifications: this.stepNotifications }
+    for (const a of changes.alerts) this.dirtyValues.delete(a)
+    this.stepAlerts.clear()
+    this.stepIncidents.clear()
+    this.stepNotifications = []
+    const attempt = this.o.store.commit(changes)
+    const settled = attempt.catch((err: unknown) => this.commitFailed(changes, err))
+    this.stored = Promise.all([this.stored, settled]).then(() => undefined)
+    return attempt
+  }
+
+  private commitFailed(changes: AlertChanges, err: unknown): void {
+    this.o.logger.error(
+      { err, alerts: changes.alerts.length, incidents: changes.incidents.length, notifications: changes.notifications.length },
+      'alert changes were not stored; they go again with the next commit',
+    )
+    // Rows are stored whole (upserts), so a later commit of the same alert carries its latest state.
+    for (const a of changes.alerts) this.stepAlerts.add(a)
+    for (const i of changes.incidents) this.stepIncidents.add(i)
+    this.stepNotifications = [...changes.notifications, ...this.stepNotifications]
+    this.retry ??= setTimeout(() => {
+      this.retry = undefined
+      void this.serial(() => this.commit().catch(() => undefined))
+    }, COMMIT_RETRY_MS)
+    this.retry.unref()
   }
 
   private alertEvent(a: AlertRecord): DomainEvent {
@@ -340,7 +397,7 @@ export class AlertEngine implements AfterStoreStage {
    * backlog left open ends at the backlog's last data time.
    */
   start(idleMs = BACKLOG_IDLE_MS): void {
-    this.sweeper = setInterval(() => void this.serial(() => this.finishIdleBacklogs(idleMs)), Math.min(idleMs, 30_000))
+    this.sweeper = setInterval(() => void this.finishIdleBacklogs(idleMs), Math.min(idleMs, 30_000))
     this.sweeper.unref()
   }
 
@@ -348,10 +405,21 @@ export class AlertEngine implements AfterStoreStage {
   async stop(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper)
     // A failed write is logged by serial(); the server's shutdown goes on regardless.
-    await this.serial(() => this.flushValues()).catch(() => undefined)
+    await this.serial(async () => {
+      for (const a of this.dirtyValues) this.stepAlerts.add(a)
+      await this.commit().catch(() => undefined)
+      // Every commit made so far has settled; what failed is logged, and nothing retries once the store closes.
+      await this.stored
+      if (this.retry) clearTimeout(this.retry)
+      this.retry = undefined
+    }).catch(() => undefined)
   }
 
-  async finishIdleBacklogs(idleMs = BACKLOG_IDLE_MS): Promise<void> {
+  finishIdleBacklogs(idleMs = BACKLOG_IDLE_MS): Promise<void> {
+    return this.serial(() => this.finishIdle(idleMs))
+  }
+
+  private finishIdle(idleMs: number): void {
     const now = this.o.clock.now()
     const events: DomainEvent[] = []
     for (const [k, b] of this.backlog) {
@@ -360,36 +428,37 @@ export class AlertEngine implements AfterStoreStage {
       b.finished = true
       const alert = this.openBacklog.take(b.ruleId, b.cameraId)
       if (!alert) continue
-      events.push(...(await this.resolveAlert(alert, b.state.lastTs ?? alert.openedAt)))
+      events.push(...this.resolveAlert(alert, b.state.lastTs ?? alert.openedAt))
     }
+    void this.commit()
     this.o.events.publish(events)
   }
 
   // --- offline (clock) --------------------------------------------------------------------
 
-  private async onStatus(change: StatusChange): Promise<void> {
+  private onStatus(change: StatusChange): void {
     const rule = this.rules.get(OFFLINE_RULE_ID)
     const cam = this.facts(change.cameraId)
     if (!cam) return
     const events: DomainEvent[] = []
     if (change.status === 'offline' && rule && inScope(rule.scope, cam) && !this.open.has(OFFLINE_RULE_ID, cam.id)) {
-      const alert = await this.openAlert(rule, cam, change.ts, change.ts, 1, false, this.incidentToJoin(rule.id, cam))
+      const alert = this.openAlert(rule, cam, change.ts, change.ts, 1, false, this.incidentToJoin(rule.id, cam))
       this.open.set(alert)
-      events.push(this.alertEvent(alert), ...(await this.groupIntoIncident(alert, cam)))
+      events.push(this.alertEvent(alert), ...this.groupIntoIncident(alert, cam))
     } else if (change.previous === 'offline' && change.status !== 'offline') {
       const alert = this.open.take(OFFLINE_RULE_ID, cam.id)
       if (alert) {
         alert.value = 0
-        events.push(...(await this.resolveAlert(alert, change.ts)))
+        events.push(...this.resolveAlert(alert, change.ts))
       }
     }
-    await this.flushStep()
+    void this.commit()
     this.o.events.publish(events)
   }
 
   // --- incidents --------------------------------------------------------------------------
 
-  private async groupIntoIncident(alert: AlertRecord, cam: CameraFacts): Promise<DomainEvent[]> {
+  private groupIntoIncident(alert: AlertRecord, cam: CameraFacts): DomainEvent[] {
     const groups = groupsOf(cam.siteId, cam.tags)
     this.recent = this.recent.filter((o) => Math.abs(o.ts - alert.openedAt) <= 2 * INCIDENT_WINDOW_MS)
     this.recent.push({ alertId: alert.id, ruleId: alert.ruleId, cameraId: cam.id, groups, ts: alert.openedAt })
@@ -403,7 +472,8 @@ export class AlertEngine implements AfterStoreStage {
       }
       const members = membersNear(this.recent, alert.ruleId, group, alert.openedAt)
       if (!isIncident(members.length, this.groupSize(group))) continue
-      const incident: Omit<IncidentRecord, 'id'> = {
+      const created: IncidentRecord = {
+        id: this.o.store.nextIncidentId(),
         siteId: cam.siteId,
         ruleId: alert.ruleId,
         group,
@@ -412,7 +482,7 @@ export class AlertEngine implements AfterStoreStage {
         openedAt: Math.min(...members.map((m) => m.ts)),
         resolvedAt: null,
       }
-      const created: IncidentRecord = { ...incident, id: await this.o.store.insertIncident(incident) }
+      this.stepIncidents.add(created)
       this.incidents.set(created.id, created)
       const events: DomainEvent[] = []
       for (const m of members) {
@@ -422,7 +492,7 @@ export class AlertEngine implements AfterStoreStage {
           events.push(this.alertEvent(member))
         }
       }
-      await this.o.notifications.incidentOpened(created)
+      this.notify(this.o.notifications.incidentOpened(created))
       return [this.incidentEvent(created), ...events]
     }
     return []
@@ -459,7 +529,7 @@ export class AlertEngine implements AfterStoreStage {
     return n
   }
 
-  private async maybeResolveIncident(id: number, ts: number): Promise<DomainEvent[]> {
+  private maybeResolveIncident(id: number, ts: number): DomainEvent[] {
     const incident = this.incidents.get(id)
     if (!incident) return []
     const stillOpen = [...this.open.values(), ...this.openBacklog.values()].some((a) => a.incidentId === id)
@@ -467,8 +537,8 @@ export class AlertEngine implements AfterStoreStage {
     incident.state = 'resolved'
     incident.resolvedAt = ts
     this.incidents.delete(id)
-    await this.o.store.updateIncident(incident)
-    await this.o.notifications.incidentResolved(incident)
+    this.stepIncidents.add(incident)
+    this.notify(this.o.notifications.incidentResolved(incident))
     return [this.incidentEvent(incident)]
   }
 
@@ -483,7 +553,7 @@ export class AlertEngine implements AfterStoreStage {
   }
 
   /** Re-marks open alerts after silences changed; returns the alert events. */
-  private async remarkSilences(): Promise<DomainEvent[]> {
+  private remarkSilences(): DomainEvent[] {
     const now = this.o.clock.now()
     const events: DomainEvent[] = []
     for (const a of [...this.open.values(), ...this.openBacklog.values()]) {
@@ -493,7 +563,7 @@ export class AlertEngine implements AfterStoreStage {
       if (silenced !== a.silenced) {
         a.silenced = silenced
         a.updatedAt = now
-        await this.o.store.updateAlert(a)
+        this.stepAlerts.add(a)
         events.push(this.alertEvent(a))
       }
     }
@@ -501,6 +571,13 @@ export class AlertEngine implements AfterStoreStage {
   }
 
   // --- changes through the API ------------------------------------------------------------
+
+  /** For a request: the change is stored before the answer, and its events follow it to the writer. */
+  private async commitAndPublish(events: DomainEvent[]): Promise<void> {
+    const stored = this.commit()
+    this.o.events.publish(events)
+    await stored
+  }
 
   putRule(rule: Rule): Promise<boolean> {
     return this.serial(async () => {
@@ -522,13 +599,13 @@ export class AlertEngine implements AfterStoreStage {
         for (const a of [...map.values()]) {
           if (a.ruleId !== id) continue
           map.take(a.ruleId, a.cameraId)
-          events.push(...(await this.resolveAlert(a, now)))
+          events.push(...this.resolveAlert(a, now))
           const change = this.o.fleet.reevaluate(a.cameraId)
           if (change) events.push(change)
         }
       }
       for (const { byRule } of this.live.values()) byRule.delete(id)
-      this.o.events.publish(events)
+      await this.commitAndPublish(events)
       return true
     })
   }
@@ -541,10 +618,10 @@ export class AlertEngine implements AfterStoreStage {
         if (a.cameraId !== cameraId || a.siteId === siteId) continue
         a.siteId = siteId
         a.updatedAt = this.o.clock.now()
-        await this.o.store.updateAlert(a)
+        this.stepAlerts.add(a)
         events.push(this.alertEvent(a))
       }
-      this.o.events.publish(events)
+      await this.commitAndPublish(events)
     })
   }
 
@@ -555,8 +632,8 @@ export class AlertEngine implements AfterStoreStage {
       alert.state = 'acknowledged'
       alert.ack = { by, at: this.o.clock.now(), note }
       alert.updatedAt = this.o.clock.now()
-      await this.o.store.updateAlert(alert)
-      this.o.events.publish([this.alertEvent(alert)])
+      this.stepAlerts.add(alert)
+      await this.commitAndPublish([this.alertEvent(alert)])
       return alert
     })
   }
@@ -565,7 +642,7 @@ export class AlertEngine implements AfterStoreStage {
     return this.serial(async () => {
       const silence = { ...s, id: await this.o.store.insertSilence(s) }
       this.silences.push(silence)
-      this.o.events.publish(await this.remarkSilences())
+      await this.commitAndPublish(this.remarkSilences())
       return silence
     })
   }
@@ -599,12 +676,12 @@ export class AlertEngine implements AfterStoreStage {
       const events: DomainEvent[] = []
       const changed = new Set<string>()
       const t = evaluate({ op: '==', value: 1, for: rule.for }, state, c.ts, inScope(rule.scope, cam) && c.breaching ? 1 : 0)
-      if (t.kind !== 'none') await this.transition(rule, cam, this.open, { ...t, value: c.value }, c.late, events, changed)
-      await this.flushStep()
+      if (t.kind !== 'none') this.transition(rule, cam, this.open, { ...t, value: c.value }, c.late, events, changed)
       for (const id of changed) {
         const change = this.o.fleet.reevaluate(id)
         if (change) events.push(change)
       }
+      void this.commit()
       return events
     })
   }

@@ -1,3 +1,4 @@
+import type { NewOutboxMessage } from '../notify/model.js'
 import type { Rule, Scope, Severity } from './rules.js'
 
 export type AlertState = 'firing' | 'acknowledged' | 'resolved'
@@ -56,6 +57,18 @@ export interface AlertFilter {
   limit: number
 }
 
+/**
+ * What one step of the alert engine changed (a batch evaluated, an offline tick, an ack …),
+ * stored together by `AlertStore.commit`: alerts and incidents as they are now, new ones
+ * (with ids from `nextAlertId` / `nextIncidentId`) and changed ones alike, and the
+ * notifications the step queues.
+ */
+export interface AlertChanges {
+  alerts: readonly AlertRecord[]
+  incidents: readonly IncidentRecord[]
+  notifications: readonly NewOutboxMessage[]
+}
+
 /** Persistence of rules, alerts, silences and incidents. */
 export interface AlertStore {
   listRules(): Promise<Rule[]>
@@ -65,8 +78,16 @@ export interface AlertStore {
   defaultsInstalled(): Promise<boolean>
   markDefaultsInstalled(): Promise<void>
 
+  /** An id for a new alert, stored by the `commit` that inserts it; never handed out twice. */
+  nextAlertId(): number
+  nextIncidentId(): number
+  /**
+   * Stores a step's changes in one transaction, all or none of them: no notification is queued
+   * without the alerts and incidents it tells of, nor any of them without the others.
+   */
+  commit(changes: AlertChanges): Promise<void>
+  /** One new alert on its own; answers its id. */
   insertAlert(a: Omit<AlertRecord, 'id'>): Promise<number>
-  updateAlert(a: AlertRecord): Promise<void>
   getAlert(id: number): Promise<AlertRecord | undefined>
   listAlerts(f: AlertFilter): Promise<AlertRecord[]>
   openAlerts(): Promise<AlertRecord[]>
@@ -75,7 +96,5 @@ export interface AlertStore {
   listSilences(): Promise<SilenceRecord[]>
   endSilence(id: number, now: number): Promise<boolean>
 
-  insertIncident(i: Omit<IncidentRecord, 'id'>): Promise<number>
-  updateIncident(i: IncidentRecord): Promise<void>
   listIncidents(limit: number): Promise<IncidentRecord[]>
 }

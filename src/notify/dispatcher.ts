@@ -10,6 +10,11 @@ export interface DispatcherOptions {
   logger: Logger
   /** Asked just before sending: a reason to drop the message instead (e.g. folded into an incident). */
   shouldDrop?: (m: OutboxMessage) => Promise<string | undefined> | string | undefined
+  /**
+   * Awaited before each pass, so that messages on their way to the outbox when it starts are in
+   * it: the alert engine stores its notifications after the ingest answer (AlertEngine.whenStored).
+   */
+  beforePass?: () => Promise<unknown>
   pollMs?: number
   minBackoffMs?: number
   maxBackoffMs?: number
@@ -43,6 +48,7 @@ export class Dispatcher {
   }
 
   private async pass(): Promise<void> {
+    await this.o.beforePass?.()
     const now = this.o.clock.now()
     for (const m of await this.o.outbox.due(now, 100)) {
       const drop = await this.o.shouldDrop?.(m)

@@ -16,9 +16,12 @@ export interface OutboxMessage {
   lastError: string | null
 }
 
+/** A message as queued: what the outbox adds (attempts, delivery) starts empty. */
+export type NewOutboxMessage = Omit<OutboxMessage, 'attempts' | 'deliveredAt' | 'droppedAt' | 'lastError'>
+
 /** Durable queue of outgoing messages: retried with backoff until delivered, kept across restarts. */
 export interface OutboxStore {
-  enqueue(m: Omit<OutboxMessage, 'attempts' | 'deliveredAt' | 'droppedAt' | 'lastError'>): Promise<boolean>
+  enqueue(m: NewOutboxMessage): Promise<boolean>
   due(now: number, limit: number): Promise<OutboxMessage[]>
   markDelivered(id: string, now: number): Promise<void>
   markFailed(id: string, error: string, nextDueAt: number): Promise<void>

@@ -2,7 +2,7 @@ import type { AlertRecord, AlertStore, IncidentRecord } from '../alerts/model.js
 import type { Rule } from '../alerts/rules.js'
 import { alertView, incidentView } from '../alerts/views.js'
 import type { Clock } from '../core/clock.js'
-import type { OutboxMessage, OutboxStore } from './model.js'
+import type { NewOutboxMessage, OutboxMessage, OutboxStore } from './model.js'
 
 export interface NotificationsOptions {
   outbox: OutboxStore
@@ -17,24 +17,28 @@ export interface NotificationsOptions {
   groupWaitMs: number
 }
 
-/** What camtel tells the outside about alerts and incidents, queued in the durable outbox. */
+/**
+ * What camtel tells the outside about alerts and incidents: the messages for the durable outbox,
+ * which the alert engine stores in the same transaction as the alerts and incidents they tell
+ * of (AlertStore.commit), so that none is sent about a change that was not stored.
+ */
 export class Notifications {
   constructor(private readonly o: NotificationsOptions) {}
 
-  async alertOpened(a: AlertRecord, rule: Rule): Promise<void> {
-    await this.enqueue(`alert-${a.id}-opened`, 'alert.opened', { alert: alertView(a), rule: { id: rule.id, metric: rule.metric, op: rule.op, value: rule.value, description: rule.description ?? null } }, this.o.groupWaitMs)
+  alertOpened(a: AlertRecord, rule: Rule): NewOutboxMessage[] {
+    return this.messages(`alert-${a.id}-opened`, 'alert.opened', { alert: alertView(a), rule: { id: rule.id, metric: rule.metric, op: rule.op, value: rule.value, description: rule.description ?? null } }, this.o.groupWaitMs)
   }
 
-  async alertResolved(a: AlertRecord): Promise<void> {
-    await this.enqueue(`alert-${a.id}-resolved`, 'alert.resolved', { alert: alertView(a) }, this.o.groupWaitMs)
+  alertResolved(a: AlertRecord): NewOutboxMessage[] {
+    return this.messages(`alert-${a.id}-resolved`, 'alert.resolved', { alert: alertView(a) }, this.o.groupWaitMs)
   }
 
-  async incidentOpened(i: IncidentRecord): Promise<void> {
-    await this.enqueue(`incident-${i.id}-opened`, 'incident.opened', { incident: incidentView(i) }, 0)
+  incidentOpened(i: IncidentRecord): NewOutboxMessage[] {
+    return this.messages(`incident-${i.id}-opened`, 'incident.opened', { incident: incidentView(i) }, 0)
   }
 
-  async incidentResolved(i: IncidentRecord): Promise<void> {
-    await this.enqueue(`incident-${i.id}-resolved`, 'incident.resolved', { incident: incidentView(i) }, 0)
+  incidentResolved(i: IncidentRecord): NewOutboxMessage[] {
+    return this.messages(`incident-${i.id}-resolved`, 'incident.resolved', { incident: incidentView(i) }, 0)
   }
 
   /** Why a queued message should not go out after all, checked just before sending. */
@@ -54,10 +58,10 @@ export class Notifications {
     return undefined
   }
 
-  private async enqueue(id: string, kind: string, payload: unknown, delayMs: number): Promise<void> {
+  /** One message per channel (none when no notifier is configured). */
+  private messages(id: string, kind: string, payload: unknown, delayMs: number): NewOutboxMessage[] {
+    if (this.o.channels.length === 0) return []
     const now = this.o.clock.now()
-    for (const channel of this.o.channels) {
-      await this.o.outbox.enqueue({ id: `${channel}-${id}`, channel, kind, payload, createdAt: now, dueAt: now + delayMs })
-    }
+    return this.o.channels.map((channel) => ({ id: `${channel}-${id}`, channel, kind, payload, createdAt: now, dueAt: now + delayMs }))
   }
 }

@@ -161,6 +161,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     clock,
     logger: logger.child({ module: 'notify' }),
     shouldDrop: (m) => notifications.dropReason(m),
+    beforePass: () => alerts.whenStored(),
   })
   const alerts = new AlertEngine({ store: store.alerts, fleet, clock, events, notifications, logger: logger.child({ module: 'alerts' }), lateAfter: config.lateAfter })
   await alerts.load()
@@ -218,7 +219,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   await app.register(predictionRoutes, { engine: predictions })
   await app.register(capacityRoutes, { capacity, fleet, auditor })
   await app.register(gapRoutes, { fleet, gaps: store.gaps, clock })
-  await app.register(alertRoutes, { engine: alerts, store: store.alerts, fleet, auditor, clock })
+  await app.register(alertRoutes, { engine: alerts, fleet, auditor, clock })
   await app.register(accountRoutes, {
     tokens: store.tokens,
     accounts: store.accounts,

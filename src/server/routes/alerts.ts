@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify'
 import type { AlertEngine } from '../../alerts/engine.js'
-import type { AlertStore } from '../../alerts/model.js'
 import { OFFLINE_METRIC, OFFLINE_RULE_ID, type Rule, type Scope, ruleProblems } from '../../alerts/rules.js'
 import { alertView, incidentView, silenceView } from '../../alerts/views.js'
 import type { Clock } from '../../core/clock.js'
@@ -15,7 +14,6 @@ import { scopeAccess } from '../auth/scope-access.js'
 
 export interface AlertRouteDeps {
   engine: AlertEngine
-  store: AlertStore
   fleet: Fleet
   auditor: Auditor
   clock: Clock
@@ -165,6 +163,6 @@ export async function alertRoutes(app: FastifyInstance, d: AlertRouteDeps): Prom
 
   app.get('/api/v1/incidents', { config: { permission: 'fleet:read' }, schema: { summary: 'Incidents, newest first', tags: ['alerts'] } }, async (req) => {
     const p = principalOf(req)
-    return { incidents: (await d.store.listIncidents(1000)).filter((i) => canSeeSite(p, i.siteId)).map(incidentView) }
+    return { incidents: (await d.engine.listIncidents(1000)).filter((i) => canSeeSite(p, i.siteId)).map(incidentView) }
   })
 }

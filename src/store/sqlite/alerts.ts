@@ -1,6 +1,9 @@
 import type { Database } from 'better-sqlite3'
-import type { AlertFilter, AlertRecord, AlertStore, IncidentRecord, SilenceRecord } from '../../alerts/model.js'
+import type { AlertChanges, AlertFilter, AlertRecord, AlertStore, IncidentRecord, SilenceRecord } from '../../alerts/model.js'
 import type { Rule } from '../../alerts/rules.js'
+import { enqueueStatement } from './outbox.js'
+import type { SqlStatement } from './write-core.js'
+import type { Writer } from './writer.js'
 
 interface AlertRow {
   id: number
@@ -38,25 +41,90 @@ const alertFromRow = (r: AlertRow): AlertRecord => ({
   updatedAt: r.updated_at,
 })
 
-const alertParams = (a: Omit<AlertRecord, 'id'>) => ({
-  rule_id: a.ruleId,
-  camera_id: a.cameraId,
-  site_id: a.siteId,
-  severity: a.severity,
-  state: a.state,
-  silenced: a.silenced ? 1 : 0,
-  late: a.late ? 1 : 0,
-  value: a.value,
-  opened_at: a.openedAt,
-  since: a.since,
-  resolved_at: a.resolvedAt,
-  ack: a.ack === null ? null : JSON.stringify(a.ack),
-  incident_id: a.incidentId,
-  updated_at: a.updatedAt,
-})
+/** An alert stored as it is now: inserted when new, its changing fields updated when not. */
+const UPSERT_ALERT = `INSERT INTO alerts (id, rule_id, camera_id, site_id, severity, state, silenced, late, value, opened_at, since, resolved_at, ack, incident_id, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, severity = excluded.severity, state = excluded.state, silenced = excluded.silenced,
+    late = excluded.late, value = excluded.value, resolved_at = excluded.resolved_at, ack = excluded.ack, incident_id = excluded.incident_id,
+    updated_at = excluded.updated_at`
 
+const UPSERT_INCIDENT = `INSERT INTO incidents (id, site_id, rule_id, grp, state, cameras, opened_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (id) DO UPDATE SET state = excluded.state, cameras = excluded.cameras, resolved_at = excluded.resolved_at`
+
+const alertStatement = (a: AlertRecord): SqlStatement => [
+  UPSERT_ALERT,
+  [
+    a.id,
+    a.ruleId,
+    a.cameraId,
+    a.siteId,
+    a.severity,
+    a.state,
+    a.silenced ? 1 : 0,
+    a.late ? 1 : 0,
+    a.value,
+    a.openedAt,
+    a.since,
+    a.resolvedAt,
+    a.ack === null ? null : JSON.stringify(a.ack),
+    a.incidentId,
+    a.updatedAt,
+  ],
+]
+
+const incidentStatement = (i: IncidentRecord): SqlStatement => [
+  UPSERT_INCIDENT,
+  [i.id, i.siteId, i.ruleId, i.group, i.state, JSON.stringify(i.cameras), i.openedAt, i.resolvedAt],
+]
+
+/**
+ * Rules and silences are written on the main connection (rare, from the API). Alerts, incidents
+ * and their notifications change with ingest: each step's changes go to the writer thread as one
+ * transaction, which commits with the batches queued there (one fsync for all), off the event
+ * loop and without waiting for the write lock on it. Their ids are handed out here, so that the
+ * engine knows them before the commit.
+ */
 export class SqliteAlerts implements AlertStore {
-  constructor(private readonly db: Database) {}
+  private nextAlert: number | undefined
+  private nextIncident: number | undefined
+
+  constructor(
+    private readonly db: Database,
+    private readonly writer: Writer,
+  ) {}
+
+  nextAlertId(): number {
+    this.nextAlert ??= this.firstFreeId('alerts')
+    return this.nextAlert++
+  }
+
+  nextIncidentId(): number {
+    this.nextIncident ??= this.firstFreeId('incidents')
+    return this.nextIncident++
+  }
+
+  async commit(c: AlertChanges): Promise<void> {
+    const statements: SqlStatement[] = []
+    for (const a of c.alerts) statements.push(alertStatement(a))
+    for (const i of c.incidents) statements.push(incidentStatement(i))
+    for (const m of c.notifications) statements.push(enqueueStatement(m))
+    if (statements.length > 0) await this.writer.execute(statements)
+  }
+
+  async insertAlert(a: Omit<AlertRecord, 'id'>): Promise<number> {
+    const alert = { ...a, id: this.nextAlertId() }
+    await this.commit({ alerts: [alert], incidents: [], notifications: [] })
+    return alert.id
+  }
+
+  /** Past every id the table has used (AUTOINCREMENT: also those of deleted rows). */
+  private firstFreeId(table: 'alerts' | 'incidents'): number {
+    const used = this.db
+      .prepare(`SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), coalesce((SELECT max(id) FROM ${table}), 0))`)
+      .pluck()
+      .get(table) as number
+    return used + 1
+  }
 
   async listRules(): Promise<Rule[]> {
     return (this.db.prepare('SELECT body FROM rules ORDER BY id').pluck().all() as string[]).map((b) => JSON.parse(b) as Rule)
@@ -80,25 +148,6 @@ export class SqliteAlerts implements AlertStore {
 
   async markDefaultsInstalled(): Promise<void> {
     this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('default_rules', '1')").run()
-  }
-
-  async insertAlert(a: Omit<AlertRecord, 'id'>): Promise<number> {
-    const info = this.db
-      .prepare(
-        `INSERT INTO alerts (rule_id, camera_id, site_id, severity, state, silenced, late, value, opened_at, since, resolved_at, ack, incident_id, updated_at)
-         VALUES (@rule_id, @camera_id, @site_id, @severity, @state, @silenced, @late, @value, @opened_at, @since, @resolved_at, @ack, @incident_id, @updated_at)`,
-      )
-      .run(alertParams(a))
-    return Number(info.lastInsertRowid)
-  }
-
-  async updateAlert(a: AlertRecord): Promise<void> {
-    this.db
-      .prepare(
-        `UPDATE alerts SET site_id = @site_id, severity = @severity, state = @state, silenced = @silenced, late = @late, value = @value,
-           resolved_at = @resolved_at, ack = @ack, incident_id = @incident_id, updated_at = @updated_at WHERE id = @id`,
-      )
-      .run({ ...alertParams(a), id: a.id })
   }
 
   async getAlert(id: number): Promise<AlertRecord | undefined> {
@@ -167,17 +216,6 @@ export class SqliteAlerts implements AlertStore {
 
   async endSilence(id: number, now: number): Promise<boolean> {
     return this.db.prepare('UPDATE silences SET ended_at = ? WHERE id = ? AND ended_at IS NULL').run(now, id).changes > 0
-  }
-
-  async insertIncident(i: Omit<IncidentRecord, 'id'>): Promise<number> {
-    const info = this.db
-      .prepare('INSERT INTO incidents (site_id, rule_id, grp, state, cameras, opened_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(i.siteId, i.ruleId, i.group, i.state, JSON.stringify(i.cameras), i.openedAt, i.resolvedAt)
-    return Number(info.lastInsertRowid)
-  }
-
-  async updateIncident(i: IncidentRecord): Promise<void> {
-    this.db.prepare('UPDATE incidents SET state = ?, cameras = ?, resolved_at = ? WHERE id = ?').run(i.state, JSON.stringify(i.cameras), i.resolvedAt, i.id)
   }
 
   async listIncidents(limit: number): Promise<IncidentRecord[]> {

@@ -102,7 +102,7 @@ export function openSqliteStore({
     tokens: retrying(new SqliteTokens(db)),
     accounts: retrying(new SqliteAccounts(db)),
     audit: retrying(new SqliteAudit(db)),
-    alerts: retrying(new SqliteAlerts(db)),
+    alerts: retrying(new SqliteAlerts(db, writer)),
     outbox: retrying(new SqliteOutbox(db)),
     gaps: retrying(new SqliteGaps(db, cams)),
     retentionPolicies: retrying(new SqliteRetentionPolicies(db)),

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3'
-import type { OutboxMessage, OutboxStore } from '../../notify/model.js'
+import type { NewOutboxMessage, OutboxMessage, OutboxStore } from '../../notify/model.js'
+import type { SqlStatement } from './write-core.js'
 
 interface OutboxRow {
   id: string
@@ -27,15 +28,20 @@ const fromRow = (r: OutboxRow): OutboxMessage => ({
   lastError: r.last_error,
 })
 
+/** Queues a message; one already queued under its id stays as it is (changes: 0). */
+export function enqueueStatement(m: NewOutboxMessage): SqlStatement {
+  return [
+    'INSERT OR IGNORE INTO outbox (id, channel, kind, payload, created_at, due_at) VALUES (?, ?, ?, ?, ?, ?)',
+    [m.id, m.channel, m.kind, JSON.stringify(m.payload), m.createdAt, m.dueAt],
+  ]
+}
+
 export class SqliteOutbox implements OutboxStore {
   constructor(private readonly db: Database) {}
 
-  async enqueue(m: Omit<OutboxMessage, 'attempts' | 'deliveredAt' | 'droppedAt' | 'lastError'>): Promise<boolean> {
-    return (
-      this.db
-        .prepare('INSERT OR IGNORE INTO outbox (id, channel, kind, payload, created_at, due_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(m.id, m.channel, m.kind, JSON.stringify(m.payload), m.createdAt, m.dueAt).changes > 0
-    )
+  async enqueue(m: NewOutboxMessage): Promise<boolean> {
+    const [sql, params] = enqueueStatement(m)
+    return this.db.prepare(sql).run(...params).changes > 0
   }
 
   async due(now: number, limit: number): Promise<OutboxMessage[]> {

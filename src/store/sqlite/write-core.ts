@@ -19,6 +19,12 @@ export type LatestRow = [cameraId: string, latest: Uint8Array, latestTs: number 
 /** A stream event other than telemetry, as the event log stores it (schema-events.ts). */
 export type EventRow = [topic: string, cameraId: string | null, siteId: string | null, ts: number, dataJson: string]
 
+/**
+ * One statement of another store (alerts, the outbox of notifications …) and its positional
+ * parameters, for `WriteCore.execute`: the SQL text is one of a fixed set in the code.
+ */
+export type SqlStatement = [sql: string, params: unknown[]]
+
 /** A stored batch: one outcome byte per report, and the id of its first telemetry event (0: none). */
 export interface BatchWritten {
   outcomes: Uint8Array
@@ -65,6 +71,8 @@ export class WriteCore {
   private readonly eventsTx: (rows: readonly EventRow[], at: number) => number
   private readonly groupTx: (steps: ReadonlyArray<() => unknown>) => unknown[]
   private readonly saveLatestTx: (rows: readonly LatestRow[]) => void
+  private readonly executeTx: (statements: readonly SqlStatement[]) => number[]
+  private readonly prepared = new Map<string, Statement>()
   /** The connection's synchronous setting, which acknowledged writes keep. */
   private readonly sync: number
   /**
@@ -102,6 +110,7 @@ export class WriteCore {
     this.saveLatestTx = db.transaction((rows: readonly LatestRow[]) => {
       for (const [id, latest, latestTs, lastSeen] of rows) this.updateLatest.run(asBuffer(latest), latestTs, lastSeen, id)
     }).immediate
+    this.executeTx = db.transaction((statements: readonly SqlStatement[]) => statements.map(([sql, params]) => this.statement(sql).run(...params).changes)).immediate
   }
 
   /**
@@ -123,6 +132,14 @@ export class WriteCore {
    */
   writeGroup(steps: ReadonlyArray<() => unknown>): unknown[] {
     return this.keepingIds(() => this.groupTx(steps))
+  }
+
+  /**
+   * Runs the statements in one transaction, committed like a batch (and with the batches queued
+   * beside it); answers each one's count of changed rows. All or none of them are stored.
+   */
+  execute(statements: readonly SqlStatement[]): number[] {
+    return this.executeTx(statements)
   }
 
   /** Deletes at most `maxRows` event rows wholly below id `oldest` (the replay window's start). */
@@ -157,6 +174,12 @@ export class WriteCore {
     } finally {
       this.db.pragma(`synchronous = ${this.sync}`)
     }
+  }
+
+  private statement(sql: string): Statement {
+    let s = this.prepared.get(sql)
+    if (s === undefined) this.prepared.set(sql, (s = this.db.prepare(sql)))
+    return s
   }
 
   private guarded(step: () => unknown): unknown {

@@ -10,7 +10,7 @@ import { openWriteConnection } from './connection.js'
 import { WriteCore } from './write-core.js'
 import type { WriterAnswer, WriterRequest, WriterThreadData } from './writer.js'
 
-type WriteRequest = Extract<WriterRequest, { op: 'write' | 'appendEvents' }>
+type WriteRequest = Extract<WriterRequest, { op: 'write' | 'appendEvents' | 'execute' }>
 
 /** Batches committed together at most. */
 const GROUP_MAX = 4
@@ -35,7 +35,8 @@ function drain(): void {
   scheduled = false
   // What queued so far: writes in groups, then one piece of background work, and back to the
   // event loop, so that batches arriving meanwhile are next.
-  // Event appends go with the writes, in order: event ids follow the order of the calls.
+  // Event appends and other stores' statements (alerts) go with the writes, in order: event ids
+  // follow the order of the calls.
   const writes = queue.filter(isWrite)
   const others = queue.filter((r) => !isWrite(r))
   queue.length = 0
@@ -62,10 +63,11 @@ function drain(): void {
 }
 
 function isWrite(r: WriterRequest): r is WriteRequest {
-  return r.op === 'write' || r.op === 'appendEvents'
+  return r.op === 'write' || r.op === 'appendEvents' || r.op === 'execute'
 }
 
 function step(r: WriteRequest): () => unknown {
+  if (r.op === 'execute') return () => core.execute(r.statements)
   return r.op === 'write' ? () => core.write(r.batch, r.events) : () => core.appendEvents(r.rows, r.at)
 }
 

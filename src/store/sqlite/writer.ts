@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { HistoryTier, RollUpOptions } from '../ports.js'
-import type { BatchWritten, EventRow, LatestRow, WriteCore } from './write-core.js'
+import type { BatchWritten, EventRow, LatestRow, SqlStatement, WriteCore } from './write-core.js'
 
 /**
  * Where the store's writes run. The server uses a writer thread, so that SQLite's work on
@@ -18,6 +18,12 @@ export interface Writer {
   write(batch: Uint8Array, events?: boolean): Promise<BatchWritten>
   /** Stream events (the event log's appends); resolves, once committed, to the first id. */
   appendEvents(rows: EventRow[], at: number): Promise<number>
+  /**
+   * Statements of the main connection's stores (alerts, outbox) in one transaction, committed in
+   * order with the batches and sharing their fsync; resolves, once committed, to each one's
+   * count of changed rows.
+   */
+  execute(statements: SqlStatement[]): Promise<number[]>
   /** Background: deletes at most `maxRows` event rows below id `oldest`; resolves to the rows deleted. */
   trimEvents(oldest: number, maxRows: number): Promise<number>
   saveLatest(rows: LatestRow[]): Promise<void>
@@ -35,6 +41,10 @@ export class InlineWriter implements Writer {
 
   async appendEvents(rows: EventRow[], at: number): Promise<number> {
     return this.core.appendEvents(rows, at)
+  }
+
+  async execute(statements: SqlStatement[]): Promise<number[]> {
+    return this.core.execute(statements)
   }
 
   async trimEvents(oldest: number, maxRows: number): Promise<number> {
@@ -60,6 +70,7 @@ export class InlineWriter implements Writer {
 export type WriterRequest =
   | { id: number; op: 'write'; batch: Uint8Array; events: boolean }
   | { id: number; op: 'appendEvents'; rows: EventRow[]; at: number }
+  | { id: number; op: 'execute'; statements: SqlStatement[] }
   | { id: number; op: 'trimEvents'; oldest: number; maxRows: number }
   | { id: number; op: 'saveLatest'; rows: LatestRow[] }
   | { id: number; op: 'rollUp'; options: RollUpOptions }
@@ -110,6 +121,10 @@ export class ThreadWriter implements Writer {
 
   appendEvents(rows: EventRow[], at: number): Promise<number> {
     return this.call({ op: 'appendEvents', rows, at }) as Promise<number>
+  }
+
+  execute(statements: SqlStatement[]): Promise<number[]> {
+    return this.call({ op: 'execute', statements }) as Promise<number[]>
   }
 
   trimEvents(oldest: number, maxRows: number): Promise<number> {
