@@ -207,7 +207,7 @@ export class StreamConnection {
       }
       for (const e of page) {
         if (!isVisible(e, this.principal, this.sub)) continue
-        this.enqueue(eventJson(e), e.id, 'replay')
+        this.enqueue(e.messageBytes ?? eventJson(e), e.id, 'replay')
         lastReplayed = e.id
       }
       const last = page[page.length - 1]
@@ -254,7 +254,7 @@ export class StreamConnection {
     return this.queue.length <= pageSize && this.queue.bytes <= this.host.limits.maxQueueBytes / 2
   }
 
-  private enqueue(json: string, id: number, kind: MessageKind): void {
+  private enqueue(json: string | Uint8Array, id: number, kind: MessageKind): void {
     if (this.queue.length === 0) this.host.markDirty(this)
     this.queue.push(json, id, kind)
   }

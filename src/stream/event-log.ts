@@ -14,6 +14,11 @@ export interface StoredEvent extends DomainEvent {
    * it anyway; it must be exactly what `eventJson` would make of the other fields.
    */
   readonly messageJson?: string
+  /**
+   * The same message as UTF-8 bytes, when the log builds it that way: a replay then hands the
+   * bytes to the socket without making a string of them first.
+   */
+  readonly messageBytes?: Uint8Array
 }
 
 /**

@@ -36,10 +36,43 @@ function encode(parts: readonly string[]): Buffer {
   return Buffer.from(parts.length === 1 ? (parts[0] as string) : `[${parts.join(',')}]`)
 }
 
-/** A console's unsent messages, serialised, with their event ids (0 for control messages). */
+/**
+ * Several messages as one JSON array, copied into one buffer: for frames that hold messages
+ * already in bytes (a replay's, see StoredEvent.messageBytes), which then never become strings.
+ */
+function encodeParts(parts: ReadonlyArray<string | Uint8Array>, start: number, end: number): Buffer {
+  if (end - start === 1) {
+    const only = parts[start] as string | Uint8Array
+    return typeof only === 'string' ? Buffer.from(only) : Buffer.from(only.buffer, only.byteOffset, only.byteLength)
+  }
+  let bytes = end - start + 1
+  for (let i = start; i < end; i++) {
+    const p = parts[i] as string | Uint8Array
+    bytes += typeof p === 'string' ? Buffer.byteLength(p) : p.byteLength
+  }
+  const out = Buffer.allocUnsafe(bytes)
+  let pos = 0
+  out[pos++] = 0x5b // [
+  for (let i = start; i < end; i++) {
+    if (i > start) out[pos++] = 0x2c // ,
+    const p = parts[i] as string | Uint8Array
+    if (typeof p === 'string') pos += out.write(p, pos)
+    else {
+      out.set(p, pos)
+      pos += p.byteLength
+    }
+  }
+  out[pos++] = 0x5d // ]
+  return out
+}
+
+/**
+ * A console's unsent messages, serialised (as text, or as UTF-8 bytes), with their event ids (0
+ * for control messages).
+ */
 export class SendQueue {
   // Parallel arrays with a moving head: cheaper than shift() on long queues.
-  private texts: string[] = []
+  private texts: Array<string | Uint8Array> = []
   private ids: number[] = []
   private kinds: MessageKind[] = []
   private head = 0
@@ -51,16 +84,16 @@ export class SendQueue {
     return this.texts.length - this.head
   }
 
-  /** Approximately the bytes waiting (characters; event JSON is nearly all ASCII). */
+  /** Approximately the bytes waiting (characters of text; event JSON is nearly all ASCII). */
   get bytes(): number {
     return this.chars
   }
 
-  push(text: string, id: number, kind: MessageKind): void {
+  push(text: string | Uint8Array, id: number, kind: MessageKind): void {
     this.texts.push(text)
     this.ids.push(id)
     this.kinds.push(kind)
-    this.chars += text.length
+    this.chars += typeof text === 'string' ? text.length : text.byteLength
   }
 
   firstEventId(): number | undefined {
@@ -77,13 +110,17 @@ export class SendQueue {
     if (start >= this.texts.length) return undefined
     let chars = 0
     let end = start
+    let hasBytes = false
     while (end < this.texts.length) {
-      const len = (this.texts[end] as string).length
+      const text = this.texts[end] as string | Uint8Array
+      const isText = typeof text === 'string'
+      const len = isText ? text.length : text.byteLength
       if (end > start && chars + len > maxBytes) break
+      if (!isText) hasBytes = true
       chars += len
       end++
     }
-    const data = cache ? cache.data(this.texts, start, end) : encode(this.texts.slice(start, end))
+    const data = hasBytes ? encodeParts(this.texts, start, end) : cache ? cache.data(this.texts as string[], start, end) : encode(this.texts.slice(start, end) as string[])
     const byKind = { live: 0, replay: 0, control: 0 }
     for (let i = start; i < end; i++) {
       byKind[this.kinds[i] as MessageKind]++

@@ -184,6 +184,52 @@ describe.each([
     expect(ids(await log.readAfter(1, 2))).toEqual([3, 4])
   })
 
+  it('reads pages of any size across chunks of lookups, past reports that are gone, byte for byte as delivered', async () => {
+    await store.registry.ensureCameras(['n-3', 'ü-4'], 'north', T0)
+    const cameras = ['n-1', 'n-2', 's-1', 'n-3', 'ü-4']
+    const delivered: StoredEvent[] = []
+    log.subscribe((events) => delivered.push(...events))
+    for (let b = 0; b < 3; b++) {
+      const reports: Report[] = []
+      for (let i = 0; i < 230; i++) reports.push(report(cameras[(i * 7 + b) % cameras.length] as string, { fps: i / 4, temperature_c: 20 - i / 2, uptime_s: 86_400 * i }))
+      await store.telemetry.writeReports(reports, T0)
+    }
+    expect(delivered).toHaveLength(690)
+    const pages = async (limit: number) => {
+      const out: StoredEvent[] = []
+      for (let after = 0; ; ) {
+        const page = await log.readAfter(after, limit)
+        out.push(...page)
+        if (page.length < limit) return out
+        after = (page[page.length - 1] as StoredEvent).id
+      }
+    }
+    const asSent = (events: readonly StoredEvent[]) => events.map((e) => [e.id, e.siteId, eventJson(e), e.messageBytes && Buffer.from(e.messageBytes).toString(), e.dataJson])
+    const expected = delivered.map((e) => [e.id, e.siteId, eventJson(e), eventJson(e), JSON.stringify(e.data)])
+    for (const limit of [1, 3, 255, 256, 257, 300, 1000]) expect(asSent(await pages(limit))).toEqual(expected)
+    expect((await log.readAfter(0, 1))[0]?.data).toEqual(delivered[0]?.data)
+    // Reports gone (a camera deleted): their events are left out, and pages stay full.
+    await store.registry.deleteCamera('n-2')
+    const kept = expected.filter((_, i) => (delivered[i] as StoredEvent).cameraId !== 'n-2')
+    expect(kept.length).toBeLessThan(690)
+    for (const limit of [1, 17, 256, 1000]) expect(asSent(await pages(limit))).toEqual(kept)
+    // Reports gone one by one (as raw retention deletes them), their cameras still there.
+    const { default: Database } = await import('better-sqlite3')
+    const db = new Database(join(dir, 'camtel.db'))
+    try {
+      db.pragma('busy_timeout = 5000')
+      db.prepare("DELETE FROM reports WHERE cam = (SELECT num FROM cameras WHERE id = 'n-1') AND seq % 3 = 0").run()
+    } finally {
+      db.close()
+    }
+    const left = kept.filter((_, i) => {
+      const e = delivered.filter((d) => d.cameraId !== 'n-2')[i] as StoredEvent
+      return !(e.cameraId === 'n-1' && (e.data as { seq: number }).seq % 3 === 0)
+    })
+    expect(left.length).toBeLessThan(kept.length - 40)
+    for (const limit of [1, 5, 256, 257, 1000]) expect(asSent(await pages(limit))).toEqual(left)
+  })
+
   it("gives telemetry events the camera's site as the registry holds it, live and replayed", async () => {
     const delivered: StoredEvent[] = []
     log.subscribe((events) => delivered.push(...events))

@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3'
+import DatabaseConstructor, { type Database, type Statement } from 'better-sqlite3'
 import type { Report } from '../../protocol/report.js'
 import { type DomainEvent, type EventLog, JsonEvent, type ReplayWindow, type StoredEvent } from '../../stream/index.js'
 import { FLOAT_SCALE, decodeMetricsScaled } from '../codec.js'
@@ -21,8 +21,8 @@ export interface EventSlot {
 }
 
 /**
- * A telemetry event read back from the log: built as the whole message the stream sends, with
- * `data` a part of it (read it, do not spread the event).
+ * A telemetry event read back from the log: built as the whole message the stream sends, as
+ * UTF-8 bytes, with `data` a part of it (read it, do not spread the event).
  */
 class TelemetryMessage implements StoredEvent {
   readonly topic = 'telemetry'
@@ -31,13 +31,17 @@ class TelemetryMessage implements StoredEvent {
     readonly cameraId: string,
     readonly siteId: string,
     readonly ts: number,
-    readonly messageJson: string,
-    /** Where `data` starts in messageJson; it ends before the last `}`. */
+    readonly messageBytes: Buffer,
+    /** Where `data` starts in messageBytes; it ends before the last `}`. */
     private readonly dataAt: number,
   ) {}
 
+  get messageJson(): string {
+    return this.messageBytes.toString('utf8')
+  }
+
   get dataJson(): string {
-    return this.messageJson.slice(this.dataAt, -1)
+    return this.messageBytes.toString('utf8', this.dataAt, this.messageBytes.length - 1)
   }
 
   get data(): unknown {
@@ -51,13 +55,47 @@ interface CameraEntry {
   siteId: string
   /** `,"cameraId":…,"siteId":…,"ts":"` as UTF-8 */
   bytes: Buffer
-  /** How many more bytes than characters `bytes` has (non-ASCII ids). */
-  extraBytes: number
 }
 
 interface Slot {
   /** undefined while the write is under way; null when it stored no events. */
   events: readonly StoredEvent[] | null | undefined
+}
+
+/** A telemetry row's refs: for each of its `n` events, its report's camera number, ts and seq. */
+interface DecodedRefs {
+  first: number
+  n: number
+  cams: number[]
+  ts: number[]
+  seqs: number[]
+}
+
+/** Chunk sizes of the report lookups, largest first: a chunk is padded to the next size up. */
+const LOOKUP_SIZES = [256, 64, 16, 4, 1]
+
+/**
+ * The data of the reports named by `size` keys (camera, ts, seq bound in turn), as one blob: for
+ * each report found, its key's place (0-based) and its data's length, four bytes each
+ * big-endian, then its data. NULL when none is found.
+ */
+function reportChunkSql(size: number): string {
+  const keys = Array.from({ length: size }, (_, i) => `(${i},?,?,?)`).join(',')
+  return (
+    `WITH k(i, cam, ts, seq) AS (VALUES ${keys}) ` +
+    "SELECT unhex(group_concat(printf('%08x%08x', k.i, length(r.data)) || hex(r.data), '')) " +
+    'FROM k JOIN reports r ON r.cam = k.cam AND r.ts = k.ts AND r.seq = k.seq'
+  )
+}
+
+/** Bytes of the database file a reader maps into memory, at most (address space, not memory). */
+const READER_MMAP_BYTES = 4 * 1024 ** 3
+
+function openReader(file: string): Database {
+  const reader = new DatabaseConstructor(file, { readonly: true, fileMustExist: true })
+  reader.pragma('busy_timeout = 5000')
+  reader.pragma(`mmap_size = ${READER_MMAP_BYTES}`)
+  return reader
 }
 
 type EventRowRead = [id: number, n: number, topic: StoredEvent['topic'], cameraId: string | null, siteId: string | null, ts: number | null, data: string | null, refs: Buffer | null]
@@ -67,8 +105,9 @@ type EventRowRead = [id: number, n: number, topic: StoredEvent['topic'], cameraI
  * handed out by the writer (write-core.ts) in the order writes are called, and telemetry events
  * commit in the same transaction as their reports: `SqliteTelemetry.writeReports` records them
  * through `reserve()`, so nothing else appends them. Subscribers get each committed write's
- * events in id order, once; reads go through this (the main) connection, which sees a commit as
- * soon as the writer has made it, before its answer comes back.
+ * events in id order, once; reads go through the main connection and a read-only one of the log's
+ * own (`reader`), which both see a commit as soon as the writer has made it, before its answer
+ * comes back.
  *
  * Telemetry events are read back from the reports they name: `data` is rebuilt as JSON straight
  * from the stored metric blob, and `siteId` is the camera's site as the registry holds it. A
@@ -87,11 +126,21 @@ export class SqliteEventLog implements EventLog {
   /** The day (since 1970) of the last data time written, and its `YYYY-MM-DDT`. */
   private isoDay = Number.NaN
   private isoDate = Buffer.alloc(0)
+  /** The connection replays read through (the main one for an in-memory database). */
+  private readonly reader: Database
   private readonly newestId: Statement
   private readonly firstId: Statement
   private readonly firstAtOrAfter: Statement
   private readonly rowsFrom: Statement
-  private readonly reportData: Statement
+  /** By chunk size (LOOKUP_SIZES): the data of up to that many reports, as `lookUp` reads it. */
+  private readonly reportChunks: Map<number, Statement>
+  /** The refs of the last telemetry row read (a page usually ends inside a row and the next one goes on in it). */
+  private lastRow: DecodedRefs | undefined
+  /** Keys of the chunk being looked up: camera, ts, seq for each. */
+  private readonly chunkKeys: number[] = []
+  /** Where each report of a chunk starts and ends in the lookup's answer (-1: not found). */
+  private readonly foundAt = new Int32Array(LOOKUP_SIZES[0] as number)
+  private readonly foundEnd = new Int32Array(LOOKUP_SIZES[0] as number)
   private readonly cameraByNum: Statement
   private readonly changes: Statement
   /**
@@ -105,23 +154,29 @@ export class SqliteEventLog implements EventLog {
   private readonly siteOfCamera: Statement
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly names: MetricNames,
     private readonly writer: Writer,
     private readonly o: StoreEventLogOptions & { trimIntervalMs?: number },
   ) {
     if (!(o.maxEvents >= 1) || !(o.maxAgeMs > 0)) throw new RangeError('maxEvents must be at least 1 and maxAgeMs positive')
+    // Replays read through a connection of their own that maps the file into memory: a replay
+    // touches reports all over the table, and through the page cache (64 MiB, shared with
+    // everything else on the main connection) each lookup was a read of the file. It sees every
+    // commit as soon as it is made, like the main connection (WAL).
+    this.reader = db.memory ? db : openReader(db.name)
     this.newestId = db.prepare('SELECT id + n - 1 FROM events ORDER BY id DESC LIMIT 1').pluck()
     this.firstId = db.prepare('SELECT id FROM events ORDER BY id LIMIT 1').pluck()
     this.firstAtOrAfter = db.prepare('SELECT id FROM events WHERE at >= ? ORDER BY at, id LIMIT 1').pluck()
     // From the row that holds id ? on.
-    this.rowsFrom = db
+    this.rowsFrom = this.reader
       .prepare('SELECT id, n, topic, camera_id, site_id, ts, data, refs FROM events WHERE id >= coalesce((SELECT max(id) FROM events WHERE id <= ?), 0) ORDER BY id')
       .raw()
-    // (One statement for a page or for 256 reports, over json_each of the refs or a list of bound
-    // values, measured no faster: the reports a page names lie all over the table.)
-    this.reportData = db.prepare('SELECT data FROM reports WHERE cam = ? AND ts = ? AND seq = ?').pluck()
-    this.cameraByNum = db.prepare('SELECT id, site_id FROM cameras WHERE num = ?').raw()
+    // The reports a page names lie all over the table, so each is a lookup of its own; but one
+    // statement finds a chunk of them and hands back their data as one blob (see `lookUp`):
+    // SQLite's own lookups are cheap, a row handed to JavaScript is not.
+    this.reportChunks = new Map(LOOKUP_SIZES.map((size) => [size, this.reader.prepare(reportChunkSql(size)).pluck()]))
+    this.cameraByNum = this.reader.prepare('SELECT id, site_id FROM cameras WHERE num = ?').raw()
     // Rows this connection has changed: the registry writes on it, the writer thread does not.
     this.changes = db.prepare('SELECT total_changes()').pluck()
     this.siteOfCamera = db.prepare('SELECT site_id FROM cameras WHERE id = ?').pluck()
@@ -209,6 +264,7 @@ export class SqliteEventLog implements EventLog {
     this.listeners.clear()
     clearInterval(this.trimTimer)
     await this.trimming
+    if (this.reader !== this.db && this.reader.open) this.reader.close()
   }
 
   /**
@@ -244,16 +300,82 @@ export class SqliteEventLog implements EventLog {
 
   /** The events of a row of telemetry events that starts at id `first`, from its `skip`th on, until `out` holds `max`. */
   private readTelemetry(first: number, refs: Buffer, skip: number, max: number, out: StoredEvent[]): void {
-    let k = 0
-    readJournal(refs, (cam, ts, seq) => {
-      if (k >= skip && out.length < max) {
-        const camera = this.camera(cam)
-        const blob = camera && (this.reportData.get(cam, ts, seq) as Buffer | undefined)
-        // Deleted with its camera, or by raw retention: the event is gone with its report.
-        if (camera && blob) out.push(this.telemetryMessage(first + k, camera, ts, seq, blob))
+    const row = this.decodedRow(first, refs)
+    let k = skip
+    // A chunk at a time, as many as the page still lacks: events whose report is gone do not count.
+    while (k < row.n && out.length < max) {
+      const end = Math.min(row.n, k + Math.min(max - out.length, LOOKUP_SIZES[0] as number))
+      const keys = this.chunkKeys
+      keys.length = 0
+      for (let i = k; i < end; i++) {
+        // Deleted with its camera: the event is gone with it (see below for its report).
+        if (this.camera(row.cams[i] as number) === null) continue
+        keys.push(i, row.cams[i] as number, row.ts[i] as number, row.seqs[i] as number)
       }
-      k++
+      if (keys.length > 0) this.lookUp(keys, (i, blob, start, stop) => {
+        const camera = this.camera(row.cams[i] as number) as CameraEntry
+        out.push(this.telemetryMessage(first + i, camera, row.ts[i] as number, row.seqs[i] as number, blob, start, stop))
+      })
+      k = end
+    }
+  }
+
+  /** The refs blob of the row at `first`, decoded (rows do not change once written: ids are never reused). */
+  private decodedRow(first: number, refs: Buffer): DecodedRefs {
+    if (this.lastRow?.first === first) return this.lastRow
+    const cams: number[] = []
+    const ts: number[] = []
+    const seqs: number[] = []
+    readJournal(refs, (cam, t, seq) => {
+      cams.push(cam)
+      ts.push(t)
+      seqs.push(seq)
     })
+    this.lastRow = { first, n: cams.length, cams, ts, seqs }
+    return this.lastRow
+  }
+
+  /**
+   * Looks up reports by key, `keys` holding (tag, camera, ts, seq) for each, and visits those
+   * found, in the order given, with their metric blob as `blob[start, end)`. A report that is gone
+   * (raw retention) is skipped.
+   */
+  private lookUp(keys: readonly number[], visit: (tag: number, blob: Buffer, start: number, end: number) => void): void {
+    const count = keys.length / 4
+    for (let from = 0; from < count; ) {
+      const left = count - from
+      // The smallest prepared size that holds what is left, else the largest; the rest is padding
+      // with a key no report has (camera numbers start at 1).
+      let size = LOOKUP_SIZES[0] as number
+      for (const s of LOOKUP_SIZES) if (s >= left) size = s
+      const take = Math.min(size, left)
+      const params: number[] = []
+      for (let i = 0; i < size; i++) {
+        if (i < take) {
+          const at = 4 * (from + i)
+          params.push(keys[at + 1] as number, keys[at + 2] as number, keys[at + 3] as number)
+        } else params.push(-1, 0, 0)
+      }
+      const blob = (this.reportChunks.get(size) as Statement).get(params) as Buffer | null | undefined
+      if (blob) {
+        // Per report found: its place in the chunk and its length (4 bytes each, big-endian),
+        // then its data. Visited by place, whatever order SQLite found them in.
+        const { foundAt, foundEnd } = this
+        foundAt.fill(-1, 0, take)
+        for (let pos = 0; pos < blob.length; ) {
+          const i = blob.readUInt32BE(pos)
+          const len = blob.readUInt32BE(pos + 4)
+          foundAt[i] = pos + 8
+          foundEnd[i] = pos + 8 + len
+          pos += 8 + len
+        }
+        for (let i = 0; i < take; i++) {
+          const at = foundAt[i] as number
+          if (at >= 0) visit(keys[4 * (from + i)] as number, blob, at, foundEnd[i] as number)
+        }
+      }
+      from += take
+    }
   }
 
   private validateCaches(): void {
@@ -275,8 +397,7 @@ export class SqliteEventLog implements EventLog {
       const row = this.cameraByNum.get(num) as [string, string] | undefined
       if (row) {
         const json = `,"cameraId":${JSON.stringify(row[0])},"siteId":${JSON.stringify(row[1])},"ts":"`
-        const bytes = Buffer.from(json)
-        entry = { id: row[0], siteId: row[1], bytes, extraBytes: bytes.length - json.length }
+        entry = { id: row[0], siteId: row[1], bytes: Buffer.from(json) }
       } else entry = null
       this.cameras.set(num, entry)
     }
@@ -285,14 +406,15 @@ export class SqliteEventLog implements EventLog {
 
   /**
    * The message the stream sends (tick.ts `eventJson`), with `data` `{seq, ts, metrics}` as the
-   * pipeline makes it, written as bytes straight from the stored blob into one scratch buffer
-   * and read back as one flat string: no objects, and no chain of partial strings, per event.
+   * pipeline makes it, written as bytes straight from the stored blob into the arena and kept
+   * there as bytes: no objects, and no strings, per event.
    */
-  private telemetryMessage(id: number, camera: CameraEntry, ts: number, seq: number, blob: Buffer): TelemetryMessage {
+  private telemetryMessage(id: number, camera: CameraEntry, ts: number, seq: number, blob: Buffer, start: number, end: number): TelemetryMessage {
     // Generous for everything but the metrics, which check as they go (an ISO time is at most 27).
-    let buf = reserve(0, 220 + camera.bytes.length)
-    buf.set(EVENT_HEAD, 0)
-    let pos = EVENT_HEAD.length
+    let base = room(arenaUsed, arenaUsed, 220 + camera.bytes.length)
+    let buf = arena
+    buf.set(EVENT_HEAD, base)
+    let pos = base + EVENT_HEAD.length
     pos = writeInteger(buf, pos, id)
     buf.set(TOPIC_TELEMETRY, pos)
     pos += TOPIC_TELEMETRY.length
@@ -303,8 +425,7 @@ export class SqliteEventLog implements EventLog {
     const isoEnd = pos
     buf.set(DATA_SEQ, pos)
     pos += DATA_SEQ.length
-    // Characters before `data`: the bytes, less the extra ones of a non-ASCII camera or site id.
-    const dataAt = pos - DATA_SEQ.length + DATA_AT_IN_DATA_SEQ - camera.extraBytes
+    const dataAt = pos - DATA_SEQ.length + DATA_AT_IN_DATA_SEQ - base
     pos = seq < 0 ? pos + buf.write('null', pos, 'latin1') : writeInteger(buf, pos, seq)
     buf.set(DATA_TS, pos)
     pos += DATA_TS.length
@@ -313,10 +434,15 @@ export class SqliteEventLog implements EventLog {
     buf.set(DATA_METRICS, pos)
     pos += DATA_METRICS.length
     let first = true
-    decodeMetricsScaled(blob, 0, blob.length, (metric, scale, n, value) => {
+    decodeMetricsScaled(blob, start, end, (metric, scale, n, value) => {
       const key = this.keyOf(metric)
       if (key === undefined) return
-      buf = reserve(pos, key.length + 32)
+      if (pos + key.length + 32 > buf.length) {
+        const moved = room(base, pos, key.length + 32)
+        pos -= base - moved
+        base = moved
+        buf = arena
+      }
       if (!first) buf[pos++] = COMMA
       first = false
       buf.set(key, pos)
@@ -324,11 +450,15 @@ export class SqliteEventLog implements EventLog {
       buf[pos++] = COLON
       pos = scale === FLOAT_SCALE ? pos + buf.write(`${value}`, pos, 'latin1') : writeDecimal(buf, pos, n, scale)
     })
-    buf = reserve(pos, 3)
+    const moved = room(base, pos, 3)
+    pos -= base - moved
+    base = moved
+    buf = arena
     buf[pos++] = CLOSE
     buf[pos++] = CLOSE
     buf[pos++] = CLOSE
-    return new TelemetryMessage(id, camera.id, camera.siteId, ts, buf.toString('utf8', 0, pos), dataAt)
+    arenaUsed = pos
+    return new TelemetryMessage(id, camera.id, camera.siteId, ts, buf.subarray(base, pos), dataAt)
   }
 
   /**
@@ -446,17 +576,28 @@ function twoDigits(buf: Buffer, pos: number, n: number): number {
   return pos + 2
 }
 
-/** The scratch buffer telemetry messages are written into, one at a time (single-threaded). */
-let scratch = Buffer.allocUnsafe(4096)
+/**
+ * Where telemetry messages are written and kept: one after the other in a buffer, each message
+ * a slice of it, rather than a buffer (or a string) each. A replay page's messages go to the
+ * socket as these bytes (send-queue.ts), never decoded into strings and encoded back. Single-
+ * threaded: one message is written at a time.
+ */
+let arena = Buffer.allocUnsafe(0)
+let arenaUsed = 0
+const ARENA_BYTES = 1024 * 1024
 
-/** The scratch buffer with room for `more` bytes after `used`, keeping the first `used`. */
-function reserve(used: number, more: number): Buffer {
-  if (used + more > scratch.length) {
-    const bigger = Buffer.allocUnsafe(Math.max(2 * scratch.length, used + more))
-    scratch.copy(bigger, 0, 0, used)
-    scratch = bigger
-  }
-  return scratch
+/**
+ * Makes room for `more` bytes at `pos` for the message being written from `base`: when the
+ * arena is full, the message so far moves to the start of a new one. Answers where the message
+ * now begins (`base`, or 0 in a new arena).
+ */
+function room(base: number, pos: number, more: number): number {
+  if (pos + more <= arena.length) return base
+  const next = Buffer.allocUnsafe(Math.max(ARENA_BYTES, 2 * (pos - base + more)))
+  arena.copy(next, 0, base, pos)
+  arena = next
+  arenaUsed = 0
+  return 0
 }
 
 /** Writes a non-negative safe integer's digits at `pos`; answers where they end. */
@@ -476,6 +617,7 @@ function writeDecimal(buf: Buffer, pos: number, n: number, scale: number): numbe
     buf[pos++] = MINUS
     v = -v
   }
+  if (v < 0x80000000) return writeSmallDecimal(buf, pos, v, scale)
   let digits = 1
   for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++
   const width = Math.max(digits, scale + 1)
@@ -485,6 +627,22 @@ function writeDecimal(buf: Buffer, pos: number, n: number, scale: number): numbe
     if (scale > 0 && i === scale) buf[p--] = DOT
     buf[p--] = ZERO + (v % 10)
     v = Math.floor(v / 10)
+  }
+  return end
+}
+
+/** writeDecimal for 0 <= v < 2^31, in integer arithmetic (most metric values and ids). */
+function writeSmallDecimal(buf: Buffer, pos: number, v: number, scale: number): number {
+  let digits = 1
+  for (let t = v; t >= 10; t = (t / 10) | 0) digits++
+  const width = digits > scale ? digits : scale + 1
+  const end = pos + width + (scale > 0 ? 1 : 0)
+  let p = end - 1
+  for (let i = 0; i < width; i++) {
+    if (scale > 0 && i === scale) buf[p--] = DOT
+    const q = (v / 10) | 0
+    buf[p--] = ZERO + v - q * 10
+    v = q
   }
   return end
 }
