@@ -33,7 +33,8 @@ const A_Q = 27
 const A_F = 29
 const A_WERR = 31
 const A_USED_LAST = 32
-const A_SLOTS = 33
+const A_MEM = 33
+export const A_SLOTS = 35
 
 // Summary slots (Float32Array), what a closed hour leaves behind.
 export const H_N = 0
@@ -61,7 +62,9 @@ export const H_Q = 17
 export const H_FOCUS = 18
 /** Write errors counted in the hour (counter deltas, resets excluded). */
 export const H_WERR = 19
-export const H_SLOTS = 20
+/** Mean free memory (custom metric memory_free_pct), %; NaN when the camera does not report it. */
+export const H_MEM = 20
+export const H_SLOTS = 21
 
 /** Floor added to packet loss before taking its log: healthy links lose 0.01-0.1 %. */
 export const LOSS_FLOOR_PCT = 0.01
@@ -142,6 +145,7 @@ export class HourAccumulator {
     sum(a, A_JIT, m.jitter_ms)
     sum(a, A_Q, m.image_quality)
     sum(a, A_F, m.focus_score)
+    sum(a, A_MEM, m.memory_free_pct)
     a[A_WERR]! += writeErrors
   }
 
@@ -168,6 +172,7 @@ export class HourAccumulator {
     out[H_Q] = mean(a, A_Q)
     out[H_FOCUS] = mean(a, A_F)
     out[H_WERR] = a[A_WERR]!
+    out[H_MEM] = mean(a, A_MEM)
   }
 }
 

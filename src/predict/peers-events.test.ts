@@ -31,6 +31,37 @@ describe('reboot_loop', () => {
   })
 })
 
+describe('reboot_loop from free memory', () => {
+  /** A camera's free memory `u` hours after a boot: caches settle within hours, a creep levels off. */
+  const afterBoot = (u: number) => 12 * Math.exp(-u / 3) - 6 * (1 - Math.exp(-u / 60))
+  it('raises a leak eating free memory before its first crash, not wander, a low level, a creep or an update', () => {
+    // The whole cohort updates (restarts) at hour 100; camera 0 leaks from hour 60 on, 9 points a day.
+    const update = 100.2
+    const boots = booting([update])
+    const memory: Record<number, (h: number) => number> = {
+      0: (h) => 46 - 9 * Math.max(0, (h - 60) / 24) * (h < update ? 1 : 0) - (h >= update ? 9 * ((h - update) / 24) : 0),
+      1: (h) => 38 + 5 * Math.sin((2 * Math.PI * h) / 36),
+      2: (h) => 9 + 0.4 * Math.sin(h),
+      3: () => 40,
+    }
+    const { engine } = run(
+      site('m', 8, (i) => (m, h) => {
+        const b = boots(m, h)
+        const since = h >= update ? h - update : h + 30 * 24
+        const own = memory[i] ?? (() => 30 + 2 * Math.cos((2 * Math.PI * h) / 24))
+        return { ...b, memory_free_pct: Math.round(10 * (own(h) + afterBoot(since))) / 10 }
+      }),
+      7,
+    )
+    const p = engine.list({ sites: null, camera: 'm-cam-0', mode: 'reboot_loop' })[0]
+    expect(p?.risk).toBeGreaterThanOrEqual(0.5)
+    expect(p?.evidence[0]).toMatch(/memory_free_pct falling 1?\d\.\d %\/day.*since its last boot.*out of memory/)
+    // Memory says when the next crash comes, not when the loop does: no ETA yet.
+    expect(p?.eta).toBeNull()
+    expect(engine.list({ sites: null, mode: 'reboot_loop', minRisk: 0.5 }).map((x) => x.cameraId)).toEqual(['m-cam-0'])
+  })
+})
+
 describe('network_degradation', () => {
   it('raises a link whose loss climbs past its site, not the cameras of a site-wide blip', () => {
     const { engine } = run(

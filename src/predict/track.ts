@@ -1,7 +1,7 @@
 import { DiurnalBaseline } from './baseline.js'
 import { BOOT_COLLECTIVE, BOOT_EXPLAINED, BOOT_SOLO, BootLog } from './boots.js'
 import { DAYS, D_LOSS, D_V_LOW, DayBook } from './daily.js'
-import { H_DT, H_FAN_BAD, H_HEALTH, H_LOSS, H_PQ_MIN, H_Q, H_REC_OFF, H_SLOTS, H_T, H_T_MAX, H_THROTTLE, H_USED_MAX, H_V, H_V_MIN, H_WERR, H_FOCUS, HourAccumulator } from './hourly.js'
+import { H_DT, H_FAN_BAD, H_HEALTH, H_LOSS, H_PQ_MIN, H_Q, H_REC_OFF, H_SLOTS, H_T, H_T_MAX, H_THROTTLE, H_USED_MAX, H_V, H_V_MIN, H_WERR, H_FOCUS, H_MEM, A_SLOTS, HourAccumulator } from './hourly.js'
 import type { PeerGroup, PeerGroups } from './peers.js'
 import { QuarterRing } from './quarters.js'
 import { type StateReader, StateFormatError, type StateWriter } from './state.js'
@@ -188,7 +188,7 @@ export class CameraTrack {
       focus: s[H_FOCUS] as number,
     })
     if (this.days.openHours === 1) this.voltageFloor = this.usualFloor()
-    this.quarters.add(p.hour, s[H_USED_MAX] as number, lossExcess)
+    this.quarters.add(p.hour, s[H_USED_MAX] as number, lossExcess, s[H_MEM] as number)
     const hot = tempExcess > HOT_BOOT_EXCESS_C || (s[H_T_MAX] as number) >= HOT_BOOT_C
     this.classifyBoots(p.hour, vMin, hot)
     this.finalHour = p.hour
@@ -276,7 +276,7 @@ export class CameraTrack {
 
   /** Typed-array bytes one camera holds: the bound that makes 100,000 cameras fit. */
   static readonly BYTES =
-    33 * 8 + 3 * H_SLOTS * 4 + DiurnalBaseline.BYTES * 3 + QuarterRing.BYTES + BootLog.BYTES + DayBook.BYTES + H_SLOTS * 4 + 12 * 4 + 7 * 8 + 64
+    A_SLOTS * 8 + 3 * H_SLOTS * 4 + DiurnalBaseline.BYTES * 3 + QuarterRing.BYTES + BootLog.BYTES + DayBook.BYTES + H_SLOTS * 4 + 12 * 4 + 7 * 8 + 64
 }
 
 function shift(ring: Float32Array, v: number): void {

@@ -38,11 +38,13 @@ const RANGES: Record<string, [number, number]> = {
   packet_loss_pct: [0, 100],
   latency_ms: [0, 500],
   jitter_ms: [0, 200],
+  // Custom metric (DESIGN §2): a leak's precursor.
+  memory_free_pct: [1, 70],
 }
 const COUNTERS = KNOWN_METRICS.filter((m) => m.kind === 'counter').map((m) => m.name)
-const EXPECTED = KNOWN_METRICS.map((m) => m.name).filter((n) => n !== 'online')
+const EXPECTED = [...KNOWN_METRICS.map((m) => m.name).filter((n) => n !== 'online'), 'memory_free_pct']
 
-/** Every known metric but online, with its range: DOMAIN's where it has one, else metrics.ts's. */
+/** Every known metric but online, and free memory, with its range: DOMAIN's where it has one, else metrics.ts's. */
 const CHECKS = EXPECTED.map((name) => {
   const info = METRIC_INFO.get(name)
   const [lo, hi] = RANGES[name] ?? [info?.min ?? Number.NEGATIVE_INFINITY, info?.max ?? Number.POSITIVE_INFINITY]

@@ -60,6 +60,8 @@ const K_SAW = 61
 const K_PATROL = 62
 const K_TRAIN = 63
 const K_RETENTION = 64
+const K_MEMORY = 65
+const N_MEMORY = 49
 
 /**
  * A simulated camera. `sample(ts)` is a function of the camera, its site, the injected faults
@@ -73,6 +75,7 @@ export class CameraModel {
   private readonly microRh: number
   private readonly sawPeriodMs: number
   private readonly trainPeriodS: number
+  private readonly memory: MemoryProfile
 
   constructor(
     readonly camera: SimCamera,
@@ -85,6 +88,31 @@ export class CameraModel {
     this.microRh = (unit(s, K_MICRO, 1) - 0.5) * 4
     this.sawPeriodMs = (2 + 4 * unit(s, K_SAW)) * 3_600_000
     this.trainPeriodS = Math.round(150 + 90 * unit(s, K_TRAIN))
+    this.memory = memoryProfile(s)
+  }
+
+  /**
+   * Free memory (memory_free_pct) of a healthy camera at `ts`, `uptimeMs` after its last boot:
+   * its own level (a few cameras sit low all their lives), a little less when the scene is busy,
+   * a slow wander, and after a boot a high start that settles within hours (caches filling) and
+   * a creep of a few points over days that levels off. None of it is a leak.
+   */
+  memoryFree(ts: number, uptimeMs: number, activity: number, noiseBase: number): number {
+    const p = this.memory
+    const free = p.levelPct - p.busyPct * activity + p.wanderPct * smoothNoise(this.camera.seed, K_MEMORY, ts, p.wanderPeriodMs) + 0.3 * noise(noiseBase, N_MEMORY)
+    return free + this.memoryAfterBoot(uptimeMs)
+  }
+
+  /** What a boot adds to free memory `uptimeMs` later (caches settling, then a creep that levels off). */
+  memoryAfterBoot(uptimeMs: number): number {
+    const p = this.memory
+    const u = Math.max(0, uptimeMs)
+    return p.settlePct * Math.exp(-u / MEMORY_SETTLE_MS) - p.creepPct * (1 - Math.exp(-u / p.creepMs))
+  }
+
+  /** Free memory at which this camera's firmware runs out and crashes, %. */
+  get outOfMemoryPct(): number {
+    return this.memory.outOfMemoryPct
   }
 
   /** Drives a failure in data time [from, to); see FaultKind. */
@@ -212,6 +240,7 @@ export class CameraModel {
       (injectedLoss ? 25 : 0)
 
     const uptimeMs = ts - boot.start
+    const memory = this.memoryFree(ts, uptimeMs, activity, base)
     return {
       uptime_s: Math.floor(uptimeMs / SECOND),
       reboots: counters.reboots,
@@ -243,6 +272,7 @@ export class CameraModel {
       packet_loss_pct: round(clamp(loss, 0, 100), 3),
       latency_ms: round(latency, 1),
       jitter_ms: round(jitter, 2),
+      memory_free_pct: round(clamp(memory, 0, 100), 1),
     }
   }
 
@@ -277,6 +307,41 @@ export class CameraModel {
     // Wind rocks poles and façades.
     if (c.outdoor) g += 0.01 * Math.max(0, smoothNoise(this.env.site.seed, K_PATROL, ts, 600_000))
     return g
+  }
+}
+
+/** Caches fill within a few hours of a boot. */
+const MEMORY_SETTLE_MS = 3 * 3_600_000
+
+interface MemoryProfile {
+  readonly levelPct: number
+  readonly busyPct: number
+  readonly wanderPct: number
+  readonly wanderPeriodMs: number
+  readonly settlePct: number
+  readonly creepPct: number
+  readonly creepMs: number
+  readonly outOfMemoryPct: number
+}
+
+/**
+ * A camera's free memory (custom metric memory_free_pct, as SNMP HOST-RESOURCES-MIB hrStorage
+ * or VAPIX report it): most run with a quarter to a half of their RAM free, one in sixteen sits
+ * at 8-13 % all its life and never crashes for it.
+ */
+function memoryProfile(s: number): MemoryProfile {
+  const low = unit(s, K_MEMORY, 1) < 1 / 16
+  // A camera that sits low has a lean firmware build: it swings less, and runs out lower.
+  const scale = low ? 0.3 : 1
+  return {
+    levelPct: low ? 8 + 5 * unit(s, K_MEMORY, 2) : 25 + 30 * unit(s, K_MEMORY, 2),
+    busyPct: (low ? 0.5 : 1) * (1 + 2 * unit(s, K_MEMORY, 3)),
+    wanderPct: scale * (1 + 4 * unit(s, K_MEMORY, 4)),
+    wanderPeriodMs: (1 + unit(s, K_MEMORY, 5)) * DAY,
+    settlePct: 8 + 6 * unit(s, K_MEMORY, 6),
+    creepPct: (low ? 0.2 : 1) * (2 + 6 * unit(s, K_MEMORY, 7)),
+    creepMs: (2 + 3 * unit(s, K_MEMORY, 8)) * DAY,
+    outOfMemoryPct: low ? 1.5 + unit(s, K_MEMORY, 9) : 2 + 3 * unit(s, K_MEMORY, 9),
   }
 }
 

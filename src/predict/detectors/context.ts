@@ -41,9 +41,10 @@ export class DetectorContext {
 
   /**
    * Daily values of `slot` since day `sinceDay` (NaN = all), the last `maxDays` days, oldest
-   * first; x is the middle of the hours each day covers, in days.
+   * first; x is the middle of the hours each day covers, in days, or for a daily maximum of a
+   * rising signal (`at` = 'last') its last hour, where the maximum was reached.
    */
-  series(slot: number, maxDays: number, sinceDay = Number.NaN): Series {
+  series(slot: number, maxDays: number, sinceDay = Number.NaN, at: 'middle' | 'last' = 'middle'): Series {
     const xs: number[] = []
     const ys: number[] = []
     const days = this.track.days
@@ -51,12 +52,12 @@ export class DetectorContext {
     for (let ago = Math.min(DAYS, maxDays) - 1; ago >= 0; ago--) {
       const day = days.closedValue(ago, D_DAY)
       if (!(day >= Math.floor(from))) continue
-      xs.push(day + 0.5)
+      xs.push(day + (at === 'last' ? 1 - 1 / 48 : 0.5))
       ys.push(days.closedValue(ago, slot))
     }
     const openHours = this.open[D_HOURS] as number
     if (openHours >= MIN_OPEN_HOURS && (this.open[D_DAY] as number) >= Math.floor(from)) {
-      xs.push((this.open[D_DAY] as number) + openHours / 48)
+      xs.push((this.open[D_DAY] as number) + (at === 'last' ? (openHours - 0.5) / 24 : openHours / 48))
       ys.push(this.open[slot] as number)
     }
     return { xs, ys }
@@ -84,6 +85,23 @@ export class DetectorContext {
     if ((this.open[D_HOURS] as number) >= MIN_OPEN_HOURS) return this.open[slot] as number
     const v = this.track.days.closedValue(0, slot)
     return Number.isFinite(v) ? v : (this.open[slot] as number)
+  }
+
+  /** The failure time a projection of `days` from now gives (epoch ms), or null when it projects none. */
+  eta(days: number): number | null {
+    return Number.isFinite(days) ? this.now + Math.max(0, days) * DAY_MS : null
+  }
+
+  /**
+   * An ETA in words for the evidence, read off the very `eta` the prediction carries (one source
+   * of truth): how far it is from this assessment and the date, so that a reader comparing the
+   * evidence with the ETA shown later (a countdown from the console's clock) sees the same instant.
+   */
+  until(etaMs: number | null): string {
+    if (etaMs === null) return daysText(Number.POSITIVE_INFINITY)
+    const days = (etaMs - this.now) / DAY_MS
+    const date = new Date(etaMs).toISOString()
+    return days < 2 ? `${daysText(days)} (${date.slice(0, 10)} ${date.slice(11, 16)} UTC)` : `${daysText(days)} (${date.slice(0, 10)})`
   }
 
   mark(mode: FailureMode): number {

@@ -9,7 +9,7 @@ export { type Assessment, type Detector, DetectorContext } from './context.js'
 export { CARD_EOL_PCT, DISK_FULL_PCT } from './storage.js'
 export { BROWNOUT_V, SHUTDOWN_C } from './thermal-power.js'
 export { UNUSABLE_LOSS_PCT, UNUSABLE_QUALITY } from './network-image.js'
-export { LOOP_INTERVAL_MS } from './reboot.js'
+export { LOOP_INTERVAL_MS, OUT_OF_MEMORY_PCT } from './reboot.js'
 
 /** One detector per failure mode. */
 export const DETECTORS: Readonly<Record<FailureMode, Detector>> = {
@@ -30,5 +30,5 @@ export const FEATURES: Readonly<Record<FailureMode, readonly string[]>> = {
   power_instability: ['log_days_to_brownout', 'low_voltage_reboots_7d'],
   network_degradation: ['log_days_to_unusable', 'loss_excess_decades'],
   image_degradation: ['log_days_to_unusable', 'deficit_div10'],
-  reboot_loop: ['log_days_to_loop', 'own_reboots_7d_div5'],
+  reboot_loop: ['log_days_to_loop', 'own_reboots_7d_div5', 'log_days_to_out_of_memory', 'memory_drop_div10'],
 }

@@ -1,8 +1,7 @@
 import { D_FOCUS, D_Q_LOW, D_Q_MED, D_QEXC, D_QEXC_LOW } from '../daily.js'
 import { H_JIT, H_LOSS, LOSS_FLOOR_PCT } from '../hourly.js'
 import { clamp, forecast, logTime, quantile, theilSen, timeToThreshold } from '../stats.js'
-import { DAY_MS } from '../track.js'
-import { type Assessment, type DetectorContext, daysText, fmt, passes } from './context.js'
+import { type Assessment, type DetectorContext, fmt, passes } from './context.js'
 
 /** Packet loss at which video is unusable, %. */
 export const UNUSABLE_LOSS_PCT = 15
@@ -31,13 +30,14 @@ export function networkDegradation(c: DetectorContext): Assessment | undefined {
   const days = worsening && trend ? forecast(timeToThreshold(ownLog, trend.slope, Math.log10(UNUSABLE_LOSS_PCT + LOSS_FLOOR_PCT), 'up', 0)) : Number.POSITIVE_INFINITY
   const lossPct = Math.max(0, 10 ** ownLog - LOSS_FLOOR_PCT)
   const jitter = t.latest[H_JIT] as number
+  const etaMs = c.eta(days)
   const explain = () => [
     `packet loss ${fmt(lossPct, 2)} %, ${fmt(10 ** current)}× its site's median over the last 6 h` +
-      (worsening && trend ? `, rising ${fmt(trend.slope, 2)} decades/day over ${fmt(trend.span, 1)} days (Theil-Sen); unusable (${UNUSABLE_LOSS_PCT} %) in ${daysText(days)}` : ''),
+      (worsening && trend ? `, rising ${fmt(trend.slope, 2)} decades/day over ${fmt(trend.span, 1)} days (Theil-Sen); unusable (${UNUSABLE_LOSS_PCT} %) in ${c.until(etaMs)}` : ''),
     ...(Number.isFinite(jitter) ? [`jitter ${fmt(jitter)} ms`] : []),
   ]
   // How far it stands out matters only for a camera that is getting worse.
-  return { features: [logTime(days), worsening ? clamp(current, 0, 3) : 0], etaMs: Number.isFinite(days) ? c.now + days * DAY_MS : null, explain }
+  return { features: [logTime(days), worsening ? clamp(current, 0, 3) : 0], etaMs, explain }
 }
 
 /**
@@ -70,12 +70,13 @@ export function imageDegradation(c: DetectorContext): Assessment | undefined {
   const clear = Number.isFinite(deficit) && deficit >= (raised ? 5 : 8)
   const days = clear ? worst.days : Number.POSITIVE_INFINITY
   const focus = c.latestDaily(D_FOCUS)
+  const etaMs = c.eta(days)
   const explain = () => {
     const evidence: string[] = []
     if (Number.isFinite(days) && worst.trend) {
       const which = worst === night ? 'night (15th percentile)' : 'daily median'
       evidence.push(
-        `image_quality ${which} falling ${fmt(-worst.trend.slope)} points/day over ${fmt(worst.trend.span, 0)} days to ${fmt(worst.trend.level, 0)} (Theil-Sen); unusable (${UNUSABLE_QUALITY}) in ${daysText(days)}`,
+        `image_quality ${which} falling ${fmt(-worst.trend.slope)} points/day over ${fmt(worst.trend.span, 0)} days to ${fmt(worst.trend.level, 0)} (Theil-Sen); unusable (${UNUSABLE_QUALITY}) in ${c.until(etaMs)}`,
       )
     } else {
       evidence.push(`image_quality ${fmt(latestQ, 0)}, steady`)
@@ -85,5 +86,5 @@ export function imageDegradation(c: DetectorContext): Assessment | undefined {
     return evidence
   }
   // A deficit without a falling trend (a dim camera, a foggy dawn at a small site) is no forecast.
-  return { features: [logTime(days), Number.isFinite(days) ? clamp(deficit, 0, 60) / 10 : 0], etaMs: Number.isFinite(days) ? c.now + days * DAY_MS : null, explain }
+  return { features: [logTime(days), Number.isFinite(days) ? clamp(deficit, 0, 60) / 10 : 0], etaMs, explain }
 }

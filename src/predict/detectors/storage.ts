@@ -1,8 +1,7 @@
 import { D_HEALTH, D_REC_OFF_H, D_USED_MAX, D_WERR } from '../daily.js'
 import { H_HEALTH, H_USED_LAST } from '../hourly.js'
 import { type Trend, forecast, logTime, median, theilSen, timeToThreshold } from '../stats.js'
-import { DAY_MS } from '../track.js'
-import { type Assessment, type DetectorContext, daysText, fmt, passes } from './context.js'
+import { type Assessment, type DetectorContext, fmt, passes } from './context.js'
 
 /**
  * Remaining card life at which a card dies. Vendors report health as a share of rated
@@ -39,11 +38,12 @@ export function diskFailure(c: DetectorContext): Assessment | undefined {
   const level = Number.isFinite(now) ? now : (trend?.level ?? Number.NaN)
   const wearing = passes(trend, { span: 4, agreement: 0.8 }, raised) && (trend?.slope ?? 0) <= (raised ? -0.02 : -0.05)
   const days = level <= CARD_EOL_PCT ? 0 : wearing && trend ? forecast(timeToThreshold(level, trend.slope, CARD_EOL_PCT, 'down', 0)) : Number.POSITIVE_INFINITY
+  const etaMs = c.eta(days)
   const explain = () => {
     const evidence: string[] = []
     if (wearing && trend) {
       evidence.push(
-        `disk_health_pct fell ${fmt(-trend.slope, 2)} %/day over ${fmt(trend.span, 0)} days (Theil-Sen, ${fmt(100 * trend.agreement, 0)} % of pairs agree); now ${fmt(level)} %, ${daysText(days)} to end of life (${CARD_EOL_PCT} %)`,
+        `disk_health_pct fell ${fmt(-trend.slope, 2)} %/day over ${fmt(trend.span, 0)} days (Theil-Sen, ${fmt(100 * trend.agreement, 0)} % of pairs agree); now ${fmt(level)} %, end of life (${CARD_EOL_PCT} %) in ${c.until(etaMs)}`,
       )
     } else if (Number.isFinite(level)) {
       evidence.push(`disk_health_pct ${fmt(level)} %, not falling measurably`)
@@ -52,7 +52,7 @@ export function diskFailure(c: DetectorContext): Assessment | undefined {
     if (gapHours > 0) evidence.push(`recording stopped for ${fmt(gapHours)} h in the last 3 days`)
     return evidence
   }
-  return { features: [logTime(days), Math.log10(1 + errorsPerDay)], etaMs: Number.isFinite(days) ? c.now + days * DAY_MS : null, explain }
+  return { features: [logTime(days), Math.log10(1 + errorsPerDay)], etaMs, explain }
 }
 
 /**
@@ -82,22 +82,23 @@ export function diskFull(c: DetectorContext): Assessment | undefined {
     const rise = fast.ys.length - k >= 3 ? theilSen(fast.xs.slice(k), fast.ys.slice(k), c.nowDay) : undefined
     quick = rise !== undefined && rise.agreement >= 0.8 ? { ...regime.trend, slope: Math.max(rise.slope, regime.trend.slope), level: rise.level } : undefined
   }
-  const slowSeries = c.series(D_USED_MAX, 10, since)
+  const slowSeries = c.series(D_USED_MAX, 10, since, 'last')
   const slow = theilSen(slowSeries.xs, slowSeries.ys, c.nowDay)
   const rising = (tr: typeof quick, gate: { span: number; agreement: number }, minSlope: number, minRise: number) =>
     tr !== undefined && passes(tr, gate, raised) && tr.slope >= minSlope && tr.slope * tr.span >= minRise
   // A rise of 1.5 points (five times the loop-recording sawtooth) before projecting: earlier, the
   // slope of a fill that has just started is too uncertain to give an ETA worth acting on.
   const trend = rising(quick, { span: 1, agreement: 0.8 }, 0.2, 1.5) ? quick : rising(slow, { span: 4, agreement: 0.8 }, 0.05, 1.5) ? slow : undefined
-  // Projected from the latest reading: block and daily maxima sit at their block's middle but
-  // happen at its end, so a level read off the fitted line overshoots a fill by half a block.
+  // Projected from the latest reading, the truest level there is (a fitted line's level carries
+  // the scatter of every block).
   const days = now >= DISK_FULL_PCT ? 0 : trend ? forecast(timeToThreshold(now, trend.slope, DISK_FULL_PCT, 'up', 0)) : Number.POSITIVE_INFINITY
+  const etaMs = c.eta(days)
   const explain = () => [
     trend
-      ? `disk_used_pct rising ${fmt(trend.slope, 2)} %/day over ${fmt(trend.span, 1)} days (Theil-Sen, ${fmt(100 * trend.agreement, 0)} % of pairs agree) where loop recording should hold it flat; now ${fmt(now, 2)} %, full (${DISK_FULL_PCT} %) in ${daysText(days)}`
+      ? `disk_used_pct rising ${fmt(trend.slope, 2)} %/day over ${fmt(trend.span, 1)} days (Theil-Sen, ${fmt(100 * trend.agreement, 0)} % of pairs agree) where loop recording should hold it flat; now ${fmt(now, 2)} %, full (${DISK_FULL_PCT} %) in ${c.until(etaMs)}`
       : `disk_used_pct ${fmt(now, 2)} % and holding (loop recording)`,
   ]
-  return { features: [logTime(days)], etaMs: Number.isFinite(days) ? c.now + days * DAY_MS : null, explain }
+  return { features: [logTime(days)], etaMs, explain }
 }
 
 /**

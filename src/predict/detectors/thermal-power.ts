@@ -1,8 +1,7 @@
 import { D_DIP_H, D_FAN_BAD, D_LOWV_BOOTS, D_TEXC, D_TEXC_HI, D_THROTTLE_H, D_V_LOW } from '../daily.js'
 import { H_V } from '../hourly.js'
 import { forecast, logTime, theilSen, timeToThreshold } from '../stats.js'
-import { DAY_MS } from '../track.js'
-import { type Assessment, type DetectorContext, daysText, fmt, passes } from './context.js'
+import { type Assessment, type DetectorContext, fmt, passes } from './context.js'
 
 /** Housing temperature at which cameras shut down to protect themselves, °C (outdoor units: ambient +50/60 plus self-heating). */
 export const SHUTDOWN_C = 85
@@ -34,11 +33,12 @@ export function overheating(c: DetectorContext): Assessment | undefined {
   const days = heating && trend ? forecast(timeToThreshold(peak + trend.level, trend.slope, SHUTDOWN_C, 'up', 0)) : Number.POSITIVE_INFINITY
   const fanNow = c.latestDaily(D_FAN_BAD)
   const fanFailedRecently = fanNow >= 0.5 && c.series(D_FAN_BAD, 14, c.mark('overheating')).ys.some((v) => v <= 0.1) ? 1 : 0
+  const etaMs = c.eta(days)
   const explain = () => {
     const evidence: string[] = []
     if (heating && trend) {
       evidence.push(
-        `housing ${fmt(trend.level)} °C above its own normal and its peers' at its hottest hours, rising ${fmt(trend.slope)} °C/day over ${fmt(trend.span, 0)} days (Theil-Sen); usual peak ${fmt(peak)} °C, shutdown (${SHUTDOWN_C} °C) in ${daysText(days)}`,
+        `housing ${fmt(trend.level)} °C above its own normal and its peers' at its hottest hours, rising ${fmt(trend.slope)} °C/day over ${fmt(trend.span, 0)} days (Theil-Sen); usual peak ${fmt(peak)} °C, shutdown (${SHUTDOWN_C} °C) in ${c.until(etaMs)}`,
       )
     } else {
       evidence.push(`housing ${fmt(c.latestDaily(D_TEXC))} °C from its own normal after peers; usual peak ${fmt(peak)} °C`)
@@ -48,7 +48,7 @@ export function overheating(c: DetectorContext): Assessment | undefined {
     if (throttled > 0) evidence.push(`frame rate throttled for ${fmt(throttled, 0)} h today`)
     return evidence
   }
-  return { features: [logTime(days), fanFailedRecently], etaMs: Number.isFinite(days) ? c.now + days * DAY_MS : null, explain }
+  return { features: [logTime(days), fanFailedRecently], etaMs, explain }
 }
 
 /**
@@ -74,11 +74,12 @@ export function powerInstability(c: DetectorContext): Assessment | undefined {
   const sagging = passes(trend, { span: 3, agreement: 0.7 }, raised) && trend !== undefined && trend.slope <= (raised ? -0.05 : -0.1) && drop >= (raised ? 0.5 : 1)
   const days = sagging && trend ? forecast(timeToThreshold(trend.level, trend.slope, BROWNOUT_V, 'down', 0)) : Number.POSITIVE_INFINITY
   const lowBoots = c.sumRecent(D_LOWV_BOOTS, 7, since)
+  const etaMs = c.eta(days)
   const explain = () => {
     const evidence: string[] = []
     if (sagging && trend) {
       evidence.push(
-        `loaded voltage floor fell ${fmt(-trend.slope, 2)} V/day over ${fmt(trend.span, 0)} days to ${fmt(trend.level, 1)} V (Theil-Sen), ${fmt(drop)} V below its usual ${fmt(floor)} V; brownout (${BROWNOUT_V} V) in ${daysText(days)}`,
+        `loaded voltage floor fell ${fmt(-trend.slope, 2)} V/day over ${fmt(trend.span, 0)} days to ${fmt(trend.level, 1)} V (Theil-Sen), ${fmt(drop)} V below its usual ${fmt(floor)} V; brownout (${BROWNOUT_V} V) in ${c.until(etaMs)}`,
       )
     } else {
       evidence.push(`loaded voltage floor ${fmt(trend?.level ?? vNow, 1)} V (usual ${fmt(floor)} V), steady`)
@@ -88,5 +89,5 @@ export function powerInstability(c: DetectorContext): Assessment | undefined {
     if (dips > 0) evidence.push(`voltage dips in ${fmt(dips, 0)} h of the last 3 days`)
     return evidence
   }
-  return { features: [logTime(days), Math.min(lowBoots, 7) / 7], etaMs: Number.isFinite(days) ? c.now + days * DAY_MS : null, explain }
+  return { features: [logTime(days), Math.min(lowBoots, 7) / 7], etaMs, explain }
 }

@@ -11,6 +11,8 @@ const DAY = 24 * HOUR
  * - `linear`: Prometheus `predict_linear(metric[3d], 30d)`: an ordinary least-squares line over
  *   the camera's last three days of samples, raised when it crosses the failure level within
  *   30 days (for reboots: the counter's line projecting 12 or more reboots in the next day).
+ * Both read free memory for the reboot loop too (below 10 %; a line reaching 3 %), besides the
+ * uptime and the reboot counter.
  */
 interface Rule {
   readonly mode: FailureMode
@@ -29,6 +31,8 @@ const RULES: readonly Rule[] = [
   { mode: 'power_instability', metric: 'voltage_v', staticAt: 44, failAt: 40, direction: 'down' },
   { mode: 'network_degradation', metric: 'packet_loss_pct', staticAt: 2, failAt: 15, direction: 'up' },
   { mode: 'image_degradation', metric: 'image_quality', staticAt: 50, failAt: 40, direction: 'down' },
+  // A leak's precursor, where the camera reports it: little memory left, or a line heading out of it.
+  { mode: 'reboot_loop', metric: 'memory_free_pct', staticAt: 10, failAt: 3, direction: 'down' },
 ]
 const WINDOW_MS = 3 * DAY
 const HORIZON_MS = 30 * DAY

@@ -74,6 +74,7 @@ async function main(argv: string[]): Promise<void> {
     const fit = signConstrained(
       r.map((x) => x.features),
       r.map((x) => x.y),
+      FEATURES[mode].map((f) => f.startsWith('log_days')),
     )
     const bias = round(fit.bias)
     const weights = fit.weights.map(round)
@@ -106,12 +107,12 @@ async function main(argv: string[]): Promise<void> {
 }
 
 /**
- * Logistic fit where time-to-failure (feature 0) may only raise risk as it shrinks and every
- * other feature is evidence that may only raise it: a feature fitted with the wrong sign (usually
- * collinear with time-to-failure) is left out and the rest refitted, so the model stays monotone
- * in what it is told.
+ * Logistic fit where a time to failure (the `log_days_*` features) may only raise risk as it
+ * shrinks and every other feature is evidence that may only raise it: a feature fitted with the
+ * wrong sign (usually collinear with a time to failure) is left out and the rest refitted, so the
+ * model stays monotone in what it is told.
  */
-function signConstrained(xs: readonly (readonly number[])[], ys: readonly number[]): ReturnType<typeof fitLogistic> {
+function signConstrained(xs: readonly (readonly number[])[], ys: readonly number[], timeLike: readonly boolean[]): ReturnType<typeof fitLogistic> {
   const n = (xs[0] as readonly number[]).length
   let keep = Array.from({ length: n }, (_, i) => i)
   for (;;) {
@@ -119,7 +120,7 @@ function signConstrained(xs: readonly (readonly number[])[], ys: readonly number
       xs.map((row) => keep.map((i) => row[i] as number)),
       ys,
     )
-    const wrong = keep.filter((i, k) => (i === 0 ? (fit.weights[k] as number) > 0 : (fit.weights[k] as number) < 0))
+    const wrong = keep.filter((i, k) => (timeLike[i] ? (fit.weights[k] as number) > 0 : (fit.weights[k] as number) < 0))
     if (wrong.length === 0) {
       const weights = new Array<number>(n).fill(0)
       keep.forEach((i, k) => (weights[i] = fit.weights[k] as number))

@@ -2,7 +2,7 @@ import { type CameraModel, type Sample, createModels } from '../camera-model.js'
 import { DAY, HOUR, MINUTE, SECOND } from '../episodes.js'
 import { LOOP_BOOT_MS, LOOP_PERIOD_MS } from '../faults.js'
 import type { Fleet, SimCamera } from '../fleet.js'
-import { hash, round, unit } from '../random.js'
+import { clamp, hash, round, unit } from '../random.js'
 import { applyDegradation, progress, setHousing } from './effects.js'
 import { type Confounder, type Degradation, type Scenario, leakCrashes } from './plan.js'
 import { duskAfter } from './sun.js'
@@ -15,6 +15,15 @@ const DARK_WHEN_FAILED = new Set(['overheating', 'power_instability', 'network_d
 interface Boot {
   readonly at: number
   readonly downMs: number
+}
+
+/** A firmware leak: from `start` free memory falls to the out-of-memory level at each crash. */
+interface Leak {
+  readonly start: number
+  /** The leak's crashes, the last at failAt (the loop). */
+  readonly crashes: readonly number[]
+  readonly failAt: number
+  readonly repairAt: number
 }
 
 /**
@@ -34,6 +43,9 @@ export class FailingCamera {
   private readonly resetAt: number | undefined
   private readonly skewS: number
   private readonly noEnv: boolean
+  private readonly leaks: readonly Leak[]
+  /** Firmware updates move the cohort's free memory (the new build uses more or less). */
+  private readonly memorySteps: ReadonlyArray<{ readonly at: number; readonly pct: number }>
 
   constructor(
     readonly model: CameraModel,
@@ -59,6 +71,10 @@ export class FailingCamera {
     this.skewS = of('clock_skew')[0]?.params.skewS ?? 0
     this.noEnv = of('no_env_sensor').length > 0
     this.boots = this.planBoots(of('firmware_update'))
+    this.leaks = this.degradations
+      .filter((d) => d.mode === 'reboot_loop')
+      .map((d) => ({ start: d.onset, crashes: this.leakCrashTimes(d), failAt: d.failAt, repairAt: d.repairAt }))
+    this.memorySteps = of('firmware_update').map((u) => ({ at: u.from, pct: -6 + 10 * unit(u.params.cohortHash ?? 0, 0x3c05) }))
   }
 
   get camera(): SimCamera {
@@ -82,6 +98,7 @@ export class FailingCamera {
     if (base === null) return null
     const m: Sample = { ...base }
     if (last !== undefined) m.uptime_s = Math.min(Number(m.uptime_s), Math.floor((ts - last.at) / SECOND))
+    m.memory_free_pct = this.memory(ts, Number(m.memory_free_pct), Number(base.uptime_s) * SECOND, Number(m.uptime_s) * SECOND)
     const afterReset = (t: number) => this.resetAt !== undefined && t >= this.resetAt
     m.reboots = Number(m.reboots) + n - (this.resetAt !== undefined && ts >= this.resetAt ? this.bootsUpTo(this.resetAt) : 0)
     const ctx = { camera: this.camera, env: this.model.environment }
@@ -118,6 +135,31 @@ export class FailingCamera {
     return m
   }
 
+  /**
+   * Free memory at `ts`: the healthy camera's, settled from the last boot of any kind (the base
+   * model only knows its own), moved by firmware updates, and eaten by a leak: from the last boot
+   * it falls in a straight line to the out-of-memory level at the next crash; looping, it stays there.
+   */
+  private memory(ts: number, healthy: number, baseUptimeMs: number, uptimeMs: number): number {
+    let free = healthy + this.model.memoryAfterBoot(uptimeMs) - this.model.memoryAfterBoot(baseUptimeMs)
+    for (const step of this.memorySteps) if (ts >= step.at) free += step.pct
+    const oom = this.model.outOfMemoryPct
+    for (const leak of this.leaks) {
+      if (ts < leak.start || ts >= leak.repairAt) continue
+      if (ts >= leak.failAt) return round(oom + 0.5 + 0.5 * unit(this.camera.seed, 0x3c06, Math.floor(ts / MINUTE)), 1)
+      const next = leak.crashes.find((c) => c > ts) ?? leak.failAt
+      const from = Math.max(leak.start, ts - uptimeMs)
+      const eaten = clamp((ts - from) / Math.max(MINUTE, next - from), 0, 1)
+      free = oom + (1 - eaten) * (free - oom)
+    }
+    return round(clamp(free, 0, 100), 1)
+  }
+
+  private leakCrashTimes(d: Degradation): number[] {
+    const first = d.onset + (d.params.leadInMs ?? 0)
+    return leakCrashes(d.params.firstMs ?? DAY, d.params.ratio ?? 0.6, hash(this.camera.seed, 0x1ea4)).map((offset) => first + offset)
+  }
+
   /** Boots at or before `ts` (binary search over the sorted plan). */
   private bootsUpTo(ts: number): number {
     let lo = 0
@@ -143,7 +185,7 @@ export class FailingCamera {
     }
     for (const d of this.degradations) {
       if (d.mode === 'reboot_loop') {
-        for (const offset of leakCrashes(d.params.firstMs ?? DAY, d.params.ratio ?? 0.6, hash(c.seed, 0x1ea4))) crash(d.onset + offset)
+        for (const at of this.leakCrashTimes(d)) crash(at)
         for (let t = d.failAt + LOOP_PERIOD_MS; t < d.repairAt; t += LOOP_PERIOD_MS) out.push({ at: t, downMs: LOOP_BOOT_MS })
       }
       if (d.mode === 'power_instability' && !d.abrupt) this.brownouts(d, crash)

@@ -105,6 +105,48 @@ describe('failing cameras', () => {
   })
 })
 
+describe('a firmware leak', () => {
+  it('eats free memory from before the first crash down to out of memory, freed by the crash, and stays out while looping', () => {
+    const { d, cam } = gradual('reboot_loop', false)
+    const first = d.onset + (d.params.leadInMs ?? 0)
+    expect(d.params.leadInMs).toBeGreaterThan((d.params.firstMs ?? 0) * 0.85)
+    const oom = cam.model.outOfMemoryPct
+    const mem = (ts: number, dir = 1) => Number(near(cam, ts, dir).memory_free_pct)
+    // Healthy at onset; halfway to the first crash it has lost about half of what it had over OOM.
+    const start = mem(d.onset - HOUR, -1)
+    expect(start).toBeGreaterThan(oom + 5)
+    const half = mem((d.onset + first) / 2)
+    expect(half).toBeLessThan(start - 0.3 * (start - oom))
+    expect(half).toBeGreaterThan(oom + 0.2 * (start - oom))
+    // Just before the first crash it is all but out; the crash frees it.
+    const out = mem(first - 20 * 60_000, -1)
+    expect(out).toBeLessThan(oom + 2)
+    expect(mem(first + 4 * HOUR)).toBeGreaterThan(out + 4)
+    // Looping, it stays out of memory; repaired, it is healthy again.
+    expect(mem(d.failAt + HOUR)).toBeLessThan(oom + 1.5)
+    expect(mem(d.repairAt + 12 * HOUR)).toBeGreaterThan(oom + 4)
+  })
+
+  it('leaves healthy cameras above their out-of-memory level, some of them sitting low, and settles after a boot', () => {
+    const failing = new Set(scenario.degradations.map((d) => d.cameraId))
+    let low = 0
+    for (const cam of cameras) {
+      if (failing.has(cam.camera.id)) continue
+      const oom = cam.model.outOfMemoryPct
+      let min = Number.POSITIVE_INFINITY
+      for (let ts = FROM; ts < TO; ts += 5 * HOUR) {
+        const s = cam.sample(ts)
+        if (s !== null) min = Math.min(min, Number(s.memory_free_pct))
+      }
+      expect(min).toBeGreaterThan(oom + 0.5)
+      if (min < 12) low++
+    }
+    expect(low).toBeGreaterThan(0)
+    // Right after a boot caches are empty: more memory free than once they have filled.
+    expect(cameras[0]?.model.memoryAfterBoot(0)).toBeGreaterThan((cameras[0]?.model.memoryAfterBoot(6 * HOUR) ?? 0) + 6)
+  })
+})
+
 describe('confounders', () => {
   it('warm every camera of a site in a heatwave', () => {
     const wave = scenario.confounders.find((c) => c.kind === 'heatwave')

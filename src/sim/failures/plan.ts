@@ -187,15 +187,26 @@ function plan(mode: FailureMode, model: CameraModel, at: number, abrupt: boolean
       return [{ ...base, variant, abrupt, onset: onsetOf(at), failAt: at, repairAt: repair(at, rng), params: { q0 } }]
     }
     case 'reboot_loop': {
-      // A leak that grows: each crash comes sooner than the last, until the camera cannot stay up.
+      // A leak that grows: free memory falls from boot until the firmware runs out and crashes,
+      // each time faster, so each crash comes sooner than the last, until the camera cannot stay
+      // up. Before the first crash the leak ate memory for one interval more (the longest).
       const firstMs = rng.range(1.5, 4) * DAY
       const ratio = rng.range(0.5, 0.75)
       const crashes = leakCrashes(firstMs, ratio, hash(c.seed, 0x1ea4))
+      const leadInMs = leakLeadIn(firstMs, ratio, c.seed)
       const total = crashes[crashes.length - 1] as number
-      const onset = at - total
-      return [{ ...base, variant: 'leak', abrupt: false, onset, failAt: at, repairAt: repair(at, rng), params: { firstMs, ratio } }]
+      const onset = at - total - leadInMs
+      return [{ ...base, variant: 'leak', abrupt: false, onset, failAt: at, repairAt: repair(at, rng), params: { firstMs, ratio, leadInMs } }]
     }
   }
+}
+
+/**
+ * How long a leak eats memory before its first crash: the interval before the first one, as
+ * long again as the first divided by the shrink ratio, ±15 %.
+ */
+export function leakLeadIn(firstMs: number, ratio: number, seed: number): number {
+  return (firstMs / ratio) * (0.85 + 0.3 * ((hash(seed, 0x1ea5) % 1000) / 1000))
 }
 
 /**
