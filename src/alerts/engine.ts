@@ -31,6 +31,11 @@ const key = (ruleId: string, cameraId: string) => `${ruleId}\u0000${cameraId}`
 const BACKLOG_IDLE_MS = 120_000
 /** After a failed commit, the changes go again this soon if no other step commits first. */
 const COMMIT_RETRY_MS = 1000
+/**
+ * An open incident's `incident` event, when cameras join it, goes out at most this often: the
+ * event carries every member, and thirty cameras going offline one by one are thirty steps.
+ */
+const INCIDENT_EVENT_EVERY_MS = 1000
 
 /**
  * A camera's live evaluation states: by rule id, and the same objects laid out in the order of
@@ -92,6 +97,9 @@ export class AlertEngine implements AfterStoreStage {
   private readonly stepAlerts = new Set<AlertRecord>()
   private readonly stepIncidents = new Set<IncidentRecord>()
   private stepNotifications: NewOutboxMessage[] = []
+  /** Open incidents that cameras joined since their last `incident` event; published by a timer. */
+  private readonly grownIncidents = new Set<IncidentRecord>()
+  private incidentTimer: NodeJS.Timeout | undefined
   /** Settles once every commit made so far has settled: reads of stored alerts wait for it. */
   private stored: Promise<void> = Promise.resolve()
   private retry: NodeJS.Timeout | undefined
@@ -406,6 +414,8 @@ export class AlertEngine implements AfterStoreStage {
     if (this.sweeper) clearInterval(this.sweeper)
     // A failed write is logged by serial(); the server's shutdown goes on regardless.
     await this.serial(async () => {
+      if (this.incidentTimer) clearTimeout(this.incidentTimer)
+      this.publishGrownIncidents()
       for (const a of this.dirtyValues) this.stepAlerts.add(a)
       await this.commit().catch(() => undefined)
       // Every commit made so far has settled; what failed is logged, and nothing retries once the store closes.
@@ -465,10 +475,14 @@ export class AlertEngine implements AfterStoreStage {
     for (const group of groups) {
       const existing = this.openIncident(group, alert.ruleId)
       if (existing) {
-        if (!existing.cameras.includes(cam.id)) existing.cameras.push(cam.id)
-        this.stepIncidents.add(existing)
+        if (!existing.cameras.includes(cam.id)) {
+          existing.cameras.push(cam.id)
+          this.stepIncidents.add(existing)
+          this.incidentGrew(existing)
+        }
         if (alert.incidentId !== existing.id) this.attach(alert, existing.id)
-        return [this.incidentEvent(existing)]
+        // The alert's own event names the incident; the incident's event follows within a second.
+        return []
       }
       const members = membersNear(this.recent, alert.ruleId, group, alert.openedAt)
       if (!isIncident(members.length, this.groupSize(group))) continue
@@ -537,13 +551,31 @@ export class AlertEngine implements AfterStoreStage {
     incident.state = 'resolved'
     incident.resolvedAt = ts
     this.incidents.delete(id)
+    // Its resolved event carries the members: an update still waiting would come after it.
+    this.grownIncidents.delete(incident)
     this.stepIncidents.add(incident)
     this.notify(this.o.notifications.incidentResolved(incident))
     return [this.incidentEvent(incident)]
   }
 
+  private incidentGrew(incident: IncidentRecord): void {
+    this.grownIncidents.add(incident)
+    if (this.incidentTimer) return
+    this.incidentTimer = setTimeout(() => void this.serial(() => this.publishGrownIncidents()), INCIDENT_EVENT_EVERY_MS)
+    this.incidentTimer.unref()
+  }
+
+  /** One `incident` event per open incident that grew since its last one, with all its members now. */
+  private publishGrownIncidents(): void {
+    this.incidentTimer = undefined
+    const events = [...this.grownIncidents].filter((i) => i.state === 'open').map((i) => this.incidentEvent(i))
+    this.grownIncidents.clear()
+    if (events.length > 0) this.o.events.publish(events)
+  }
+
   private incidentEvent(i: IncidentRecord): DomainEvent {
-    return { topic: 'incident', cameraId: null, siteId: i.siteId, ts: i.resolvedAt ?? i.openedAt, data: incidentView(i) }
+    // A copy of the members: the record grows on, and an event says what was true when it was made.
+    return { topic: 'incident', cameraId: null, siteId: i.siteId, ts: i.resolvedAt ?? i.openedAt, data: incidentView({ ...i, cameras: [...i.cameras] }) }
   }
 
   // --- silences ---------------------------------------------------------------------------
