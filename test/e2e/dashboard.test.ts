@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type TestServer, startTestServer } from '../../src/server/test-support/test-server.js'
 import { type Headless, hasChromium, launchChromium } from './support/browser.js'
 import { ensureDashboardBuilt } from './support/build.js'
-import { CAMERAS_PER_SITE, SITES, healthyMetrics } from './support/fleet.js'
+import { CAMERAS_PER_SITE, SITES, cameraId, healthyMetrics } from './support/fleet.js'
 import { seedFleet } from './support/fleet.js'
 import { type CamtelProcess, E2E_ADMIN_TOKEN, freePort, startCamtel } from './support/server.js'
+import { clickMarker, markers, paintedAt, waitForMarker } from './support/map.js'
 import { PageWatch } from './support/watch.js'
 
 /*
@@ -40,6 +41,13 @@ describe.skipIf(!RUN)('the dashboard in Chromium against a real camtel', () => {
       body: init.json === undefined ? undefined : JSON.stringify(init.json),
     })
   const tile = (status: string) => page.locator(`[data-count="${status}"] .tile-value`).innerText()
+  /** A status's colour as the theme has it (theme.css), as #rrggbb. */
+  const colour = (status: string) => page.evaluate((s) => getComputedStyle(document.documentElement).getPropertyValue(`--${s}`).trim().toLowerCase(), status)
+  /** The colour painted at the centre of a camera's marker. */
+  const markerColour = async (id: string, scope = '') => {
+    const m = (await markers(page, scope)).find((d) => d.id === id)
+    return m ? paintedAt(page, m.x, m.y, scope) : 'no marker'
+  }
   const shot = async (name: string) => {
     if (!SHOTS) return
     mkdirSync(SHOTS, { recursive: true })
@@ -89,14 +97,16 @@ describe.skipIf(!RUN)('the dashboard in Chromium against a real camtel', () => {
     await expect.poll(() => tile('total')).toBe(String(TOTAL))
     expect(await tile('ok')).toBe(String(TOTAL))
     expect(await tile('critical')).toBe('0')
-    await page.waitForSelector('.leaflet-container .cluster, .leaflet-container .cam-marker')
-    // Every camera is on the map, alone or in a cluster.
-    const onMap = await page.evaluate(() => {
-      let n = document.querySelectorAll('.leaflet-container .cam-marker').length
-      document.querySelectorAll<HTMLElement>('.leaflet-container .cluster').forEach((c) => (n += Number(c.dataset.count)))
-      return n
-    })
-    expect(onMap).toBe(TOTAL)
+    await waitForMarker(page, {})
+    // Every camera is on the map, alone or in a cluster, and all of them are OK.
+    const drawn = await markers(page)
+    expect(drawn.reduce((n, m) => n + m.count, 0)).toBe(TOTAL)
+    expect(new Set(drawn.map((m) => m.status))).toEqual(new Set(['ok']))
+    // Drawn on the markers' canvas (a cluster's ring, a camera's dot) in the theme's colour for OK.
+    const ok = await colour('ok')
+    const first = drawn[0] as (typeof drawn)[number]
+    const ring = first.kind === 'cluster' ? first.r - 4 : 0
+    await expect.poll(() => paintedAt(page, first.x, first.y - ring)).toBe(ok)
     await expect.poll(() => page.locator('.sites-table tbody tr').count()).toBe(SITES.length)
     await expect.poll(() => page.locator('.crow[data-camera-id]').count()).toBeGreaterThan(10)
     await page.waitForSelector('.conn[data-state="live"]')
@@ -109,7 +119,9 @@ describe.skipIf(!RUN)('the dashboard in Chromium against a real camtel', () => {
     await page.waitForFunction(
       () =>
         document.querySelector('[data-count="critical"] .tile-value')?.textContent === '1' &&
-        document.querySelector('.leaflet-container .cluster[data-status="critical"], .leaflet-container .cam-marker[data-status="critical"]') !== null &&
+        ((document.querySelector('[data-testid="fleet-map"]') as (Element & { camtelMarkers?: () => Array<{ status: string }> }) | null)?.camtelMarkers?.() ?? []).some(
+          (m) => m.status === 'critical',
+        ) &&
         document.querySelector('.crow[data-camera-id="north-01"][data-status="critical"]') !== null,
       null,
       { timeout: 2000 },
@@ -121,18 +133,25 @@ describe.skipIf(!RUN)('the dashboard in Chromium against a real camtel', () => {
 
   it("shows a site's cameras one marker each, and a second camera's marker turns critical within 2 s", async () => {
     await page.locator('.sites-table a', { hasText: 'North depot' }).click()
-    await page.waitForSelector('.site-page .cam-marker[data-camera-id="north-02"][data-status="ok"]')
-    expect(await page.locator('.site-page .cam-marker[data-camera-id="north-01"]').getAttribute('data-status')).toBe('critical')
+    await waitForMarker(page, { id: 'north-02', status: 'ok' }, { scope: '.site-page' })
+    const site = await markers(page, '.site-page')
+    // One marker per camera of the site, none of another site.
+    expect(site.map((m) => m.id).sort()).toEqual(Array.from({ length: CAMERAS_PER_SITE }, (_, i) => cameraId('north', i + 1)))
+    expect(site.find((m) => m.id === 'north-01')?.status).toBe('critical')
+    const [critical, ok] = [await colour('critical'), await colour('ok')]
+    await expect.poll(() => markerColour('north-01', '.site-page')).toBe(critical)
+    await expect.poll(() => markerColour('north-02', '.site-page')).toBe(ok)
     expect(await page.getByTestId('uplink').innerText()).toContain('of 200 Mbit/s')
     const sent = await api('/api/v1/telemetry', { method: 'POST', json: { reports: [{ cameraId: 'north-02', ts: Date.now(), metrics: { temperature_c: 97 } }] } })
     expect(sent.status).toBe(200)
-    await page.waitForSelector('.site-page .cam-marker[data-camera-id="north-02"][data-status="critical"]', { timeout: 2000 })
+    await waitForMarker(page, { id: 'north-02', status: 'critical' }, { scope: '.site-page', timeout: 2000 })
+    await expect.poll(() => markerColour('north-02', '.site-page'), { timeout: 2000 }).toBe(critical)
     await page.waitForFunction(() => document.querySelector('[data-count="critical"] .tile-value')?.textContent === '2', null, { timeout: 2000 })
     await shot('site')
   }, 30_000)
 
   it('drills down into a camera: registry, latest values with units, charts with data', async () => {
-    await page.click('.site-page .cam-marker[data-camera-id="north-01"]')
+    await clickMarker(page, 'north-01', '.site-page')
     await page.waitForSelector('.camera-page[data-camera-id="north-01"]')
     expect(await page.locator('.camera-page h1').innerText()).toContain('North depot cam 1')
     expect(await page.locator('[data-metric="temperature_c"] dd').innerText()).toBe('95.5 °C')

@@ -28,6 +28,23 @@ function loaded(): FleetState {
 }
 
 describe('FleetState', () => {
+  it('leaves edge agents (agent:<name>) out of the counts, but keeps them in the camera map', () => {
+    const s = new FleetState()
+    s.load({ cameras: [camera('a', 'n'), camera('agent:edge-1', 'unassigned', 'offline'), camera('agent:edge-2', 'n')], sites: [site('n'), site('unassigned')], alerts: [], incidents: [] })
+    expect(s.cameras.has('agent:edge-1')).toBe(true)
+    const changed = new Set<string>()
+    s.apply(status('agent:edge-2', 'n', 'critical'), 0, changed)
+    s.apply(status('agent:edge-3', 'n', 'ok', 'unknown'), 0, changed)
+    expect(s.cameras.get('agent:edge-2')?.status).toBe('critical')
+    expect(s.cameras.has('agent:edge-3')).toBe(true)
+    // The unassigned site holds only an agent: not listed, as a site without cameras.
+    expect(s.summary()).toEqual({
+      cameras: 1,
+      byStatus: { ok: 1, degraded: 0, critical: 0, offline: 0, unknown: 0 },
+      sites: [{ siteId: 'n', name: 'Site n', cameras: 1, byStatus: { ok: 1, degraded: 0, critical: 0, offline: 0, unknown: 0 } }],
+    })
+  })
+
   it('counts by status and by site from the cameras it holds', () => {
     const s = loaded()
     expect(s.summary()).toEqual({

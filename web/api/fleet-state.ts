@@ -51,6 +51,17 @@ export const Keys = {
   connection: 'connection',
 } as const
 
+/**
+ * Edge agents report their own health as the camera `agent:<name>` (DESIGN §9a). They are in the
+ * camera map (the agents view and their drill-down read them there) but are not cameras of the
+ * fleet: the counts by status and by site, the camera list and the map leave them out.
+ */
+export const AGENT_PREFIX = 'agent:'
+
+export function isAgent(cameraId: string): boolean {
+  return cameraId.startsWith(AGENT_PREFIX)
+}
+
 /** At or above this risk a prediction is raised (DESIGN §7). */
 export const RAISE_RISK = 0.5
 
@@ -85,6 +96,8 @@ export class FleetState {
   private readonly statusLog = new Map<string, StatusChange[]>()
   private readonly latestTs = new Map<string, number>()
   private resolvedCount = 0
+  private lastSeenAt = Number.NaN
+  private lastSeenText = ''
 
   load(s: Snapshot): void {
     this.cameras.clear()
@@ -135,8 +148,8 @@ export class FleetState {
       this.addCamera(c)
     } else {
       if (known.siteId !== c.siteId) {
-        this.count(known.siteId, known.status, -1)
-        this.count(c.siteId, known.status, +1)
+        this.count(c.id, known.siteId, known.status, -1)
+        this.count(c.id, c.siteId, known.status, +1)
       }
       this.cameras.set(c.id, { ...known, name: c.name, siteId: c.siteId, lat: c.lat, lon: c.lon, model: c.model, tags: c.tags })
     }
@@ -170,14 +183,15 @@ export class FleetState {
       if (!seen.has(siteId) && total(byStatus) > 0) sites.push({ siteId, name: siteId, cameras: total(byStatus), byStatus })
     }
     sites.sort((a, b) => a.name.localeCompare(b.name))
-    return { cameras: this.cameras.size, byStatus: { ...this.byStatus }, sites }
+    // Counted from byStatus, which leaves the edge agents out.
+    return { cameras: total(this.byStatus), byStatus: { ...this.byStatus }, sites }
   }
 
   private addCamera(c: CameraListItem): void {
     const previous = this.cameras.get(c.id)
-    if (previous) this.count(previous.siteId, previous.status, -1)
+    if (previous) this.count(c.id, previous.siteId, previous.status, -1)
     this.cameras.set(c.id, c)
-    this.count(c.siteId, c.status, +1)
+    this.count(c.id, c.siteId, c.status, +1)
     if (!this.sites.has(c.siteId)) this.unknownSites.add(c.siteId)
   }
 
@@ -201,8 +215,8 @@ export class FleetState {
     if (log.length > MAX_STATUS_LOG) log.splice(0, log.length - MAX_STATUS_LOG)
     changed.add(Keys.camera(cam.id))
     if (cam.status === status) return
-    this.count(cam.siteId, cam.status, -1)
-    this.count(cam.siteId, status, +1)
+    this.count(cam.id, cam.siteId, cam.status, -1)
+    this.count(cam.id, cam.siteId, status, +1)
     const metrics = status === 'unknown' ? cam.metrics : { ...cam.metrics, online: status === 'offline' ? 0 : 1 }
     this.cameras.set(cam.id, { ...cam, status, metrics })
     changed.add(Keys.cameras).add(Keys.summary)
@@ -216,7 +230,12 @@ export class FleetState {
     const newer = ts >= (this.latestTs.get(cam.id) ?? 0)
     if (newer) this.latestTs.set(cam.id, ts)
     // lastSeen is arrival time at the server (DESIGN §3); the event's arrival here is within a frame of it.
-    const lastSeen = new Date(receivedAt).toISOString()
+    // A batch's events share their arrival time: its text is made once.
+    if (receivedAt !== this.lastSeenAt) {
+      this.lastSeenAt = receivedAt
+      this.lastSeenText = new Date(receivedAt).toISOString()
+    }
+    const lastSeen = this.lastSeenText
     this.cameras.set(cam.id, newer ? { ...cam, lastSeen, metrics: { ...cam.metrics, ...e.data.metrics } } : { ...cam, lastSeen })
     changed.add(Keys.cameras).add(Keys.camera(cam.id))
   }
@@ -245,7 +264,9 @@ export class FleetState {
     this.resolvedCount = Math.min(resolved.length, MAX_RESOLVED)
   }
 
-  private count(siteId: string, status: CameraStatus, delta: number): void {
+  /** Counts a camera in (or out of) the counts by status and by site; edge agents are not counted. */
+  private count(cameraId: string, siteId: string, status: CameraStatus, delta: number): void {
+    if (isAgent(cameraId)) return
     this.byStatus[status] += delta
     let site = this.bySite.get(siteId)
     if (!site) this.bySite.set(siteId, (site = emptyByStatus()))

@@ -35,22 +35,26 @@ export function useStoreKey(key: string): number {
   return store.version(key)
 }
 
+/** Functions waiting for a clock tick, by the tick's time (epoch ms): one timer, one task each. */
 const waiting = new Map<number, Set<() => void>>()
 
 /**
- * Calls `fn` once at the clock's next multiple of `ms`, in one task with every other `fn` waiting
- * on the same `ms`: views that follow at most every `ms` then change together, and the page is
- * laid out, painted and committed to the compositor once, not once each. Answers a cancel function.
+ * Calls `fn` once at the clock's next multiple of `ms`, in one task with every other `fn` due at
+ * the same moment, whatever their `ms` (a 1 s tick is also a 250 ms one): views that follow at
+ * most every `ms` then change together, and the page is laid out, painted and committed to the
+ * compositor once, not once each. Answers a cancel function.
  */
 export function atNextTick(ms: number, fn: () => void): () => void {
-  let set = waiting.get(ms)
+  const now = Date.now()
+  const due = now - (now % ms) + ms
+  let set = waiting.get(due)
   if (!set) {
-    const due = new Set<() => void>()
-    waiting.set(ms, (set = due))
+    const fns = new Set<() => void>()
+    waiting.set(due, (set = fns))
     setTimeout(() => {
-      waiting.delete(ms)
-      for (const f of due) f()
-    }, ms - (Date.now() % ms))
+      waiting.delete(due)
+      for (const f of fns) f()
+    }, due - now)
   }
   set.add(fn)
   const mine = set
@@ -58,33 +62,51 @@ export function atNextTick(ms: number, fn: () => void): () => void {
 }
 
 /**
- * useStoreKey, but re-rendering at most once every `ms` (the latest version is shown at the end
- * of each interval): for whole views whose counts may lag a quarter of a second rather than
- * re-render at every frame of a storm of events. With `ms` 0, the same as useStoreKey.
+ * useStoreKey, but re-rendering at most once every `ms`, always on the clock's multiples of `ms`
+ * (the latest version is shown then): for whole views whose counts may lag a quarter of a second
+ * rather than re-render at every batch of a storm of events. Every view that waits on the same
+ * ticks changes in the same task, so that a storm costs one frame per tick, not one per view.
+ * With `ms` 0, the same as useStoreKey.
  */
 export function useStoreKeyAtMost(key: string, ms: number): number {
   const store = useLiveStore()
   const [seen, setSeen] = useState(() => store.version(key))
   useEffect(() => {
-    let last = 0
     let cancel: (() => void) | undefined
     const show = () => {
       cancel = undefined
-      last = Date.now()
       setSeen(store.version(key))
     }
     const update = () => {
-      if (cancel !== undefined) return
-      if (ms <= 0 || Date.now() - last >= ms) return show()
-      // On the clock's multiples of `ms`, together with every other view that waits on them.
-      cancel = atNextTick(ms, show)
+      if (ms <= 0) return show()
+      cancel ??= atNextTick(ms, show)
     }
     const off = store.subscribe(key, update)
-    update()
+    // A change between the first render and the subscription would otherwise go unseen.
+    if (store.version(key) !== seen) update()
     return () => {
       off()
       cancel?.()
     }
   }, [store, key, ms])
   return seen
+}
+
+/**
+ * Calls `fn` at the clock's multiples of `ms` that follow a change of `key` (at most once a tick,
+ * in the same task as the views that follow the store on those ticks), outside of any render:
+ * for what draws itself (the map's markers). Answers the unsubscribe function.
+ */
+export function onStoreKeyAtTicks(store: LiveStore, key: string, ms: number, fn: () => void): () => void {
+  let cancel: (() => void) | undefined
+  const off = store.subscribe(key, () => {
+    cancel ??= atNextTick(ms, () => {
+      cancel = undefined
+      fn()
+    })
+  })
+  return () => {
+    off()
+    cancel?.()
+  }
 }

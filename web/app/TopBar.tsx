@@ -1,20 +1,21 @@
 import { useFiringCount } from '../api/use-alerts.js'
-import { useIncidents } from '../api/use-incidents.js'
+import { useOpenIncidentCount } from '../api/use-incidents.js'
 import { usePredictions } from '../api/use-predictions.js'
 import { Link } from '../ui/Link.js'
 import { ConnectionPill } from './ConnectionPill.js'
 import { type Route, paths } from './router.js'
 import { useSession } from './session.js'
 
-/** The firing-alert badge is re-counted at most this often. */
+/** The firing-alert and open-incident badges are re-counted at most this often. */
 const BADGE_MS = 250
 
 /** Navigation, the counts that need attention, the connection, and who is logged in. */
 export function TopBar({ route }: { route: Route }) {
   const session = useSession()
-  // The badge follows at most four times a second: a storm of alerts would repaint it every frame.
+  // The badges follow at most four times a second: a storm of alerts (opening and resolving
+  // incidents) would otherwise repaint the top bar at every batch of events.
   const firing = useFiringCount(BADGE_MS)
-  const incidents = useIncidents().filter((i) => i.state !== 'resolved').length
+  const incidents = useOpenIncidentCount(BADGE_MS)
   const predictions = usePredictions()
   const at = (names: Route['name'][]) => (names.includes(route.name) ? 'page' : undefined)
   return (

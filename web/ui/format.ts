@@ -11,12 +11,29 @@ export function unitOf(metric: string): string {
   return UNIT_SHOWN[unit] ?? unit
 }
 
+/**
+ * Number formats made once: `toLocaleString` with a locale builds a new formatter at every call,
+ * which costs more than the rest of rendering a camera row.
+ */
+const formats = new Map<string, Intl.NumberFormat>()
+function numberFormat(min: number, max: number): Intl.NumberFormat {
+  const key = `${min}-${max}`
+  let f = formats.get(key)
+  if (!f) formats.set(key, (f = new Intl.NumberFormat('en-GB', { minimumFractionDigits: min, maximumFractionDigits: max })))
+  return f
+}
+
+/** A count with thousands separators: `10,000`. */
+export function formatCount(n: number): string {
+  return numberFormat(0, 0).format(n)
+}
+
 /** A number with as many decimals as its size deserves: 1234, 56.7, 8.91, 0.042. */
 export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return '—'
   const a = Math.abs(v)
   const digits = a >= 100 || Number.isInteger(v) ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3
-  return v.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: 0 })
+  return numberFormat(0, digits).format(v)
 }
 
 /** A metric's value as text with its unit: `24.8 fps`, `71.2 %`, `yes`. */
@@ -56,7 +73,7 @@ export function formatDuration(ms: number): string {
 /** Axis labels: `1,250`, `24.95`, with the decimals the tick spacing needs and no more. */
 export function formatTick(v: number, increment: number): string {
   const digits = increment > 0 && increment < 1 ? Math.min(6, Math.ceil(-Math.log10(increment) - 1e-9)) : 0
-  return v.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+  return numberFormat(digits, digits).format(v)
 }
 
 const dayMonth = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short' })

@@ -1,23 +1,18 @@
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
+import { atNextTick } from '../api/store-context.js'
 
 /**
- * `value`, but changing at most once every `ms`: the latest value is shown at the end of each
- * interval. Keeps things that move around (sorted rows) calm while data streams in.
+ * `value`, but changing at most once every `ms`, on the clock's multiples of `ms`: the latest
+ * value is shown at the next tick. Keeps things that move around (sorted rows) calm while data
+ * streams in, and changes them in the same task as the views that follow the store on those
+ * ticks (one layout and paint for all, rather than a frame of its own).
  */
 export function useThrottled<T>(value: T, ms: number): T {
   const [shown, setShown] = useState(value)
-  const last = useRef(0)
   useEffect(() => {
     if (Object.is(value, shown)) return
-    const show = () => {
-      last.current = Date.now()
-      setShown(value)
-    }
-    const wait = last.current + ms - Date.now()
-    if (wait <= 0) return show()
-    // The deadline is fixed by the last update, so a value that changes every frame still shows.
-    const timer = setTimeout(show, wait)
-    return () => clearTimeout(timer)
+    // The tick is fixed by the clock, so a value that changes at every render still shows.
+    return atNextTick(ms, () => setShown(value))
   }, [value, shown, ms])
   return shown
 }

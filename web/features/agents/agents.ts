@@ -1,7 +1,8 @@
 import type { CameraListItem } from '../../api/camtel.js'
+import { AGENT_PREFIX, isAgent } from '../../api/fleet-state.js'
 
 /** Edge agents report their own health as the camera `agent:<name>` (DESIGN §9a). */
-export const AGENT_PREFIX = 'agent:'
+export { AGENT_PREFIX }
 
 export interface AgentRow {
   /** The camera id, `agent:<name>`. */
@@ -31,7 +32,7 @@ const BACKLOG_CONCERN_S = 300
 export function agentRows(cameras: Iterable<CameraListItem>): AgentRow[] {
   const out: AgentRow[] = []
   for (const c of cameras) {
-    if (!c.id.startsWith(AGENT_PREFIX)) continue
+    if (!isAgent(c.id)) continue
     const m = c.metrics
     const row: AgentRow = {
       id: c.id,

@@ -5,6 +5,7 @@ import type { Series } from '../../api/camtel.js'
 import { formatNumber, formatTick, formatTimeTick, unitOf } from '../../ui/format.js'
 import { remPx } from '../../ui/rem.js'
 import { alignSeries } from './series-data.js'
+import { placeThresholdLabels } from './threshold-labels.js'
 
 export interface Threshold {
   value: number
@@ -144,24 +145,38 @@ function padRange(min: number | null, max: number | null): [number, number] {
   return [min >= 0 ? Math.max(0, min - pad) : min - pad, max + pad]
 }
 
-/** Rule thresholds inside the visible range, as dashed lines labelled with their rule. */
+/**
+ * Rule thresholds inside the visible range, as dashed lines labelled with their rule; labels of
+ * lines close together are moved apart (placeThresholdLabels) rather than drawn over each other.
+ */
 function drawThresholds(u: uPlot, thresholds: readonly Threshold[]): void {
   const ctx = u.ctx
   const { left, top, width, height } = u.bbox
+  const dpr = devicePixelRatio
+  const fontPx = Math.round(0.8 * remPx() * dpr)
+  const shown = thresholds.map((t) => ({ t, y: u.valToPos(t.value, 'y', true), text: `${t.label} ${formatNumber(t.value)}` })).filter((s) => s.y >= top && s.y <= top + height)
   ctx.save()
   ctx.setLineDash([6, 5])
-  ctx.lineWidth = devicePixelRatio
-  ctx.font = `${Math.round(0.8 * remPx() * devicePixelRatio)}px system-ui, sans-serif`
-  for (const t of thresholds) {
-    const y = u.valToPos(t.value, 'y', true)
-    if (y < top || y > top + height) continue
-    ctx.strokeStyle = THRESHOLD_COLORS[t.severity]
-    ctx.fillStyle = THRESHOLD_COLORS[t.severity]
+  ctx.lineWidth = dpr
+  ctx.font = `${fontPx}px system-ui, sans-serif`
+  // uPlot leaves the context as its axes had it (right-aligned y labels): set what the labels need.
+  ctx.textAlign = 'left'
+  ctx.textBaseline = 'alphabetic'
+  const places = placeThresholdLabels(
+    shown.map((s) => ({ y: s.y, width: ctx.measureText(s.text).width })),
+    { left, top, width, height, lineHeight: Math.round(fontPx * 1.25), gap: 4 * dpr },
+  )
+  for (const s of shown) {
+    ctx.strokeStyle = THRESHOLD_COLORS[s.t.severity]
     ctx.beginPath()
-    ctx.moveTo(left, y)
-    ctx.lineTo(left + width, y)
+    ctx.moveTo(left, s.y)
+    ctx.lineTo(left + width, s.y)
     ctx.stroke()
-    ctx.fillText(`${t.label} ${formatNumber(t.value)}`, left + 6 * devicePixelRatio, y - 4 * devicePixelRatio)
+  }
+  for (const [i, s] of shown.entries()) {
+    const at = places[i] as { x: number; baseline: number }
+    ctx.fillStyle = THRESHOLD_COLORS[s.t.severity]
+    ctx.fillText(s.text, at.x, at.baseline)
   }
   ctx.restore()
 }

@@ -3,14 +3,22 @@ import './map.css'
 import * as L from 'leaflet'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { Keys } from '../../api/fleet-state.js'
-import { useLiveStore, useStoreKey, useStoreKeyAtMost } from '../../api/store-context.js'
+import { onStoreKeyAtTicks, useLiveStore, useStoreKey } from '../../api/store-context.js'
 import { navigate, paths } from '../../app/router.js'
 import { addBasemap } from './basemap.js'
-import { ClusterLayer } from './cluster-layer.js'
+import { ClusterLayer, type DrawnMarker } from './cluster-layer.js'
 import { mapPoints } from './positions.js'
 
 /** Marker colours follow statuses at most this often: calm under thousands of events a second. */
 const REDRAW_MS = 250
+
+/**
+ * The map's host element answers what its canvas shows: tests and the benchmark read markers there
+ * (`document.querySelector('[data-testid="fleet-map"]').camtelMarkers()`), having no element per marker.
+ */
+export interface FleetMapHost extends HTMLDivElement {
+  camtelMarkers?: () => DrawnMarker[]
+}
 
 interface Props {
   /** Only this site's cameras (the site view). */
@@ -25,10 +33,9 @@ export function FleetMap({ siteId }: Props) {
   const fitted = useRef(false)
   const [empty, setEmpty] = useState(false)
   const registry = useStoreKey(Keys.registry)
-  const statuses = useStoreKeyAtMost(Keys.cameras, REDRAW_MS)
 
   useEffect(() => {
-    const el = host.current
+    const el = host.current as FleetMapHost | null
     if (!el) return
     const map = L.map(el, { worldCopyJump: true, minZoom: 2, maxZoom: 18, zoomSnap: 0.5, preferCanvas: true, attributionControl: true })
     map.attributionControl.setPrefix(false)
@@ -44,10 +51,16 @@ export function FleetMap({ siteId }: Props) {
         else if (first) navigate(paths.site(first.siteId))
       },
     })
+    el.camtelMarkers = () => layer.current?.drawn() ?? []
+    // Statuses: redrawn on the clock's ticks with the other views that follow the store, straight
+    // from the store rather than through a render of this component and an effect after its frame.
+    const off = onStoreKeyAtTicks(store, Keys.cameras, REDRAW_MS, () => layer.current?.render())
     // The panel may change size (window, layout): Leaflet must be told.
     const resize = new ResizeObserver(() => map.invalidateSize({ pan: false }))
     resize.observe(el)
     return () => {
+      off()
+      delete el.camtelMarkers
       resize.disconnect()
       layer.current?.remove()
       layer.current = undefined
@@ -70,8 +83,6 @@ export function FleetMap({ siteId }: Props) {
       l.fit(bounds)
     }
   }, [store, registry, siteId])
-
-  useEffect(() => layer.current?.render(), [statuses])
 
   return (
     <div class="fleet-map">

@@ -2,9 +2,9 @@ import * as L from 'leaflet'
 import Supercluster from 'supercluster'
 import type { CameraStatus } from '../../api/camtel.js'
 import { emptyByStatus } from '../../api/status.js'
-import { cameraIcon, clusterIcon } from './marker-icons.js'
-import type { MapPoint } from './positions.js'
 import { remPx } from '../../ui/rem.js'
+import { CanvasMarker, type Look, type Palette, clusterTitle, readPalette, worstOf } from './markers.js'
+import type { MapPoint } from './positions.js'
 
 export interface ClusterLayerOptions {
   statusOf: (id: string) => CameraStatus | undefined
@@ -14,22 +14,46 @@ export interface ClusterLayerOptions {
   onStack: (ids: string[]) => void
 }
 
+/** A marker as drawn: for tests and the benchmark, which cannot see inside the canvas. */
+export interface DrawnMarker {
+  kind: 'camera' | 'cluster'
+  /** The camera's id (a camera marker). */
+  id?: string
+  /** A camera's status, or a cluster's worst. */
+  status: CameraStatus
+  /** Cameras it stands for: 1, or the cluster's count. */
+  count: number
+  /** Centre, in pixels from the map's top left corner. */
+  x: number
+  y: number
+  /** Radius on screen, halo included (the clickable disc). */
+  r: number
+}
+
 interface Shown {
-  marker: L.Marker
-  /** The icon's HTML: a marker is redrawn only when it changes. */
-  html: string
+  marker: CanvasMarker
+  lat: number
+  lon: number
+  tooltip?: string
 }
 
 /** Clusters only above this zoom stop; beyond it every camera has its own marker. */
 const CLUSTER_MAX_ZOOM = 16
 /** Cameras closer than this many screen pixels share a cluster (extent 256 = Leaflet's tile size). */
 const CLUSTER_OPTIONS = { radius: 60, extent: 256, maxZoom: CLUSTER_MAX_ZOOM }
+/** The markers' own pane, above the outlines and below tooltips and popups (Leaflet's marker pane is 600). */
+const PANE = 'cameras'
+/** The order markers are drawn in, the most urgent last (on top). */
+const DRAW_RANK: Record<CameraStatus, number> = { ok: 0, unknown: 0, degraded: 1, offline: 2, critical: 3 }
 
 /**
- * Cameras on a Leaflet map, clustered with supercluster when dense. The index holds positions
- * only and is rebuilt when cameras come, go or move; statuses are read at render time, so a
- * status change costs a re-render of what is in view, not a re-index. Markers are kept per
- * cluster or camera and their icon replaced only when it changed, so nothing flickers.
+ * Cameras on a Leaflet map, clustered with supercluster when dense, drawn on one canvas of their
+ * own (a Leaflet canvas renderer in its own pane): a status change repaints a few pixels of it,
+ * not an element to lay out and composite, and the outlines below are not redrawn. The index
+ * holds positions only and is rebuilt when cameras come, go or move; statuses are read at render
+ * time, so a status change costs a re-render of what is in view, not a re-index. Markers are kept
+ * per cluster or camera and redrawn only when what they show changed, so nothing flickers; during
+ * a zoom animation the canvas is scaled with the map, so markers glide with it.
  */
 export class ClusterLayer {
   private index = new Supercluster<{ id: string }, Record<string, never>>(CLUSTER_OPTIONS)
@@ -38,11 +62,16 @@ export class ClusterLayer {
   private readonly leaves = new Map<number, string[]>()
   private points: readonly MapPoint[] = []
   private readonly layer = L.layerGroup()
+  private readonly renderer: L.Canvas
+  private readonly palette: Palette
 
   constructor(
     private readonly map: L.Map,
     private readonly o: ClusterLayerOptions,
   ) {
+    if (!map.getPane(PANE)) map.createPane(PANE).style.zIndex = '600'
+    this.renderer = L.canvas({ pane: PANE, padding: 0.2, tolerance: 2 })
+    this.palette = readPalette(map.getContainer())
     this.layer.addTo(map)
     map.on('moveend', this.render, this)
   }
@@ -74,13 +103,14 @@ export class ClusterLayer {
         let ids = this.leaves.get(props.cluster_id)
         if (!ids) this.leaves.set(props.cluster_id, (ids = this.index.getLeaves(props.cluster_id, Infinity).map((l) => l.properties.id)))
         for (const id of ids) counts[this.o.statusOf(id) ?? 'unknown']++
-        this.place(key, lat, lon, clusterIcon(counts, props.point_count, scale), () => this.openCluster(props.cluster_id, lat, lon))
+        const look: Look = { kind: 'cluster', counts, total: props.point_count, scale }
+        this.place(key, lat, lon, look, () => this.openCluster(props.cluster_id, lat, lon), clusterTitle(counts))
       } else {
         const id = (props as { id: string }).id
         const key = `p:${id}`
         seen.add(key)
-        const status = this.o.statusOf(id) ?? 'unknown'
-        this.place(key, lat, lon, cameraIcon(id, status, scale), () => this.o.onCamera(id), this.o.nameOf(id))
+        const look: Look = { kind: 'camera', status: this.o.statusOf(id) ?? 'unknown', scale }
+        this.place(key, lat, lon, look, () => this.o.onCamera(id), this.o.nameOf(id))
       }
     }
     for (const [key, s] of this.shown) {
@@ -88,6 +118,18 @@ export class ClusterLayer {
       this.layer.removeLayer(s.marker)
       this.shown.delete(key)
     }
+  }
+
+  /** The markers in place, with where they are on screen. */
+  drawn(): DrawnMarker[] {
+    const out: DrawnMarker[] = []
+    for (const [key, s] of this.shown) {
+      const look = s.marker.options.look
+      const at = this.map.latLngToContainerPoint([s.lat, s.lon])
+      const count = look.kind === 'cluster' ? look.total : 1
+      out.push({ kind: look.kind, ...(look.kind === 'camera' ? { id: key.slice(2) } : {}), status: worstOf(look), count, x: at.x, y: at.y, r: s.marker.getRadius() })
+    }
+    return out
   }
 
   /** Frames the given area; on a single spot, a close but not maximal zoom. */
@@ -98,24 +140,36 @@ export class ClusterLayer {
   remove(): void {
     this.map.off('moveend', this.render, this)
     this.layer.remove()
+    this.renderer.remove()
     this.shown.clear()
   }
 
-  private place(key: string, lat: number, lon: number, icon: { html: string; size: number }, onClick: () => void, tooltip?: string): void {
+  private place(key: string, lat: number, lon: number, look: Look, onClick: () => void, tooltip: string): void {
     const existing = this.shown.get(key)
     if (existing) {
-      if (existing.html !== icon.html) {
-        existing.marker.setIcon(divIcon(icon))
-        existing.html = icon.html
+      const before = worstOf(existing.marker.options.look)
+      existing.marker.setLook(look)
+      if (existing.lat !== lat || existing.lon !== lon) {
+        existing.marker.setLatLng([lat, lon])
+        existing.lat = lat
+        existing.lon = lon
       }
-      existing.marker.setLatLng([lat, lon])
+      if (existing.tooltip !== tooltip) {
+        existing.marker.setTooltipContent(tooltip)
+        existing.tooltip = tooltip
+      }
+      // The most urgent on top of the others.
+      const now = worstOf(look)
+      if (DRAW_RANK[now] > DRAW_RANK[before]) existing.marker.bringToFront()
+      else if (DRAW_RANK[now] < DRAW_RANK[before]) existing.marker.bringToBack()
       return
     }
-    const marker = new FlatMarker([lat, lon], { icon: divIcon(icon), keyboard: true, riseOnHover: true })
+    const marker = new CanvasMarker([lat, lon], { look, palette: this.palette, renderer: this.renderer, interactive: true, bubblingMouseEvents: false })
     marker.on('click', onClick)
-    if (tooltip !== undefined) marker.bindTooltip(tooltip, { direction: 'top', offset: [0, -8] })
+    marker.bindTooltip(tooltip, { direction: 'top', offset: [0, -8] })
     marker.addTo(this.layer)
-    this.shown.set(key, { marker, html: icon.html })
+    if (DRAW_RANK[worstOf(look)] > 0) marker.bringToFront()
+    this.shown.set(key, { marker, lat, lon, tooltip })
   }
 
   private openCluster(clusterId: number, lat: number, lon: number): void {
@@ -136,25 +190,4 @@ function samePoints(a: readonly MapPoint[], b: readonly MapPoint[]): boolean {
     if (p.id !== q.id || p.lat !== q.lat || p.lon !== q.lon) return false
   }
   return true
-}
-
-/**
- * A marker placed by left/top rather than Leaflet's translate3d: a 3D transform makes each of
- * hundreds of markers a layer of its own, and every frame that changes anything on the page then
- * pays for committing them all to the compositor (in software, without a GPU, most of the cost of
- * a frame). During a zoom animation such markers move at its end rather than gliding.
- */
-const FlatMarker: new (latlng: L.LatLngExpression, options?: L.MarkerOptions) => L.Marker = L.Marker.extend({
-  _setPos(this: L.Marker & { _icon: HTMLElement & { _leaflet_pos?: L.Point }; _zIndex: number; _resetZIndex(): void }, pos: L.Point) {
-    const icon = this._icon
-    icon._leaflet_pos = pos
-    icon.style.left = `${pos.x}px`
-    icon.style.top = `${pos.y}px`
-    this._zIndex = pos.y + (this.options.zIndexOffset ?? 0)
-    this._resetZIndex()
-  },
-})
-
-function divIcon(icon: { html: string; size: number }): L.DivIcon {
-  return L.divIcon({ html: icon.html, className: 'marker-host', iconSize: [icon.size, icon.size], iconAnchor: [icon.size / 2, icon.size / 2] })
 }

@@ -1,6 +1,7 @@
 import type { CameraStatus } from '../../api/camtel.js'
 import { STATUSES, STATUS_LABEL } from '../../api/status.js'
 import { useSites } from '../../api/use-sites.js'
+import { formatCount } from '../../ui/format.js'
 import type { CameraFilter } from './camera-order.js'
 
 interface Props {
@@ -43,7 +44,7 @@ export function CameraFilterBar({ filter, onFilter, showSite, shown, total }: Pr
         </select>
       )}
       <span class="muted tabular shown">
-        {shown === total ? `${total.toLocaleString('en-GB')} cameras` : `${shown.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')}`}
+        {shown === total ? `${formatCount(total)} cameras` : `${formatCount(shown)} of ${formatCount(total)}`}
       </span>
     </div>
   )

@@ -2,6 +2,7 @@ import './fleet.css'
 import { memo } from 'preact/compat'
 import { useMemo, useState } from 'preact/hooks'
 import type { CameraListItem, Site } from '../../api/camtel.js'
+import { isAgent } from '../../api/fleet-state.js'
 import { useCameras } from '../../api/use-cameras.js'
 import { useSites } from '../../api/use-sites.js'
 import { paths } from '../../app/router.js'
@@ -50,7 +51,12 @@ export function CameraList({ filter, onFilter, fixedSite }: Props) {
   const calmVersion = useThrottled(version, REORDER_MS)
   const effective = fixedSite === undefined ? filter : { ...filter, site: fixedSite }
   const ids = useMemo(() => orderCameras(cameras.values(), effective, sort, sites), [cameras, calmVersion, effective.q, effective.status, effective.site, sort, sites])
-  const total = useMemo(() => (fixedSite === undefined ? cameras.size : [...cameras.values()].filter((c) => c.siteId === fixedSite).length), [cameras, calmVersion, fixedSite])
+  const total = useMemo(() => {
+    // Edge agents (`agent:<name>`) are not cameras of the list: the agents view shows them.
+    let n = 0
+    for (const c of cameras.values()) if ((fixedSite === undefined || c.siteId === fixedSite) && !isAgent(c.id)) n++
+    return n
+  }, [cameras, calmVersion, fixedSite])
   const toggleSort = (key: SortKey) => setSort((s) => (s.key === key ? { key, desc: !s.desc } : { key, desc: key === 'lastSeen' }))
   const columns = fixedSite === undefined ? COLUMNS : COLUMNS.filter((c) => c.key !== 'site')
   return (

@@ -1,6 +1,7 @@
 import './fleet.css'
 import type { ByStatus, CameraStatus } from '../../api/camtel.js'
 import { STATUSES, STATUS_LABEL } from '../../api/status.js'
+import { formatCount } from '../../ui/format.js'
 
 interface Props {
   counts: ByStatus
@@ -23,7 +24,7 @@ export function StatusTiles({ counts, total, selected = 'all', onSelect, scope =
     <div class="tiles" role="list" aria-label="Cameras by status">
       <button type="button" role="listitem" class={`tile tile-total${selected === 'all' ? ' on' : ''}`} data-count="total" onClick={() => onSelect?.('all')}>
         <span class="tile-label">Cameras</span>
-        <span class="tile-value">{total.toLocaleString('en-GB')}</span>
+        <span class="tile-value">{formatCount(total)}</span>
         <span class="tile-sub">{scope}</span>
       </button>
       {STATUSES.map((s) => (
@@ -39,7 +40,7 @@ export function StatusTiles({ counts, total, selected = 'all', onSelect, scope =
             <span class={`dot dot-${s}`} />
             {STATUS_LABEL[s]}
           </span>
-          <span class="tile-value">{counts[s].toLocaleString('en-GB')}</span>
+          <span class="tile-value">{formatCount(counts[s])}</span>
           <span class="tile-sub">{pct(counts[s])} %</span>
         </button>
       ))}

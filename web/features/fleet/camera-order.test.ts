@@ -21,6 +21,11 @@ const all = { q: '', status: 'all', site: 'all' } as const
 describe('orderCameras', () => {
   const cameras = [cam('b', 'ok', { fps: 25 }), cam('a', 'ok', { fps: 12 }), cam('c', 'critical'), cam('d', 'offline', { fps: 0 }), cam('e', 'degraded', {}, { tags: ['door'] })]
 
+  it('leaves out edge agents (agent:<name>): the agents view shows them', () => {
+    expect(orderCameras([...cameras, cam('agent:edge', 'critical')], all, { key: 'status', desc: false }, sites)).toEqual(['c', 'd', 'e', 'a', 'b'])
+    expect(orderCameras([cam('agent:edge', 'ok')], { ...all, q: 'edge' }, { key: 'name', desc: false }, sites)).toEqual([])
+  })
+
   it('puts the worst first by default, then by name', () => {
     expect(orderCameras(cameras, all, { key: 'status', desc: false }, sites)).toEqual(['c', 'd', 'e', 'a', 'b'])
   })

@@ -1,4 +1,5 @@
 import type { CameraListItem, CameraStatus, Site } from '../../api/camtel.js'
+import { isAgent } from '../../api/fleet-state.js'
 import { statusRank } from '../../api/status.js'
 
 export type SortKey = 'status' | 'name' | 'site' | 'fps' | 'temperature_c' | 'disk_used_pct' | 'packet_loss_pct' | 'lastSeen'
@@ -17,6 +18,8 @@ export interface CameraSort {
 export const DEFAULT_SORT: CameraSort = { key: 'status', desc: false }
 
 function matches(c: CameraListItem, f: CameraFilter, q: string, sites: ReadonlyMap<string, Site>): boolean {
+  // Edge agents' own health rows are in the agents view, not among the cameras.
+  if (isAgent(c.id)) return false
   if (f.status !== 'all' && c.status !== f.status) return false
   if (f.site !== 'all' && c.siteId !== f.site) return false
   if (q === '') return true
