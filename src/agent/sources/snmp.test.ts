@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Varbind } from 'net-snmp'
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseAgentArgs } from '../../cli/agent.js'
@@ -8,7 +9,7 @@ import { systemClock } from '../../core/clock.js'
 import { ReportBuffer } from '../buffer.js'
 import { Intake } from '../intake.js'
 import { parseSnmpTargets } from './snmp-targets.js'
-import { SnmpSource } from './snmp.js'
+import { HR_STORAGE_ENTRY, HR_STORAGE_RAM, SnmpSource, memoryFreePct } from './snmp.js'
 import { axisResponder, freeUdpPort } from './test-support/axis-responder.js'
 
 const logger = pino({ level: 'silent' })
@@ -31,7 +32,7 @@ function bufferAndIntake() {
 }
 
 describe('the SNMP poller against a local responder', () => {
-  it('turns sysUpTime and the hottest AXIS-VIDEO-MIB temperature sensor into a report, and skips a camera that does not answer', async () => {
+  it('turns sysUpTime, the hottest AXIS-VIDEO-MIB temperature sensor and the free share of hrStorageRam into a report, and skips a camera that does not answer', async () => {
     const cam = await axisResponder([
       [1, 1, 41],
       [2, 1, 47],
@@ -39,6 +40,7 @@ describe('the SNMP poller against a local responder', () => {
     ])
     cleanups.push(() => cam.close())
     cam.setUptime(123_456)
+    cam.setMemory(262_144, 196_608)
     const silent = await freeUdpPort()
     const { intake, buffered } = bufferAndIntake()
     const source = new SnmpSource({
@@ -57,7 +59,7 @@ describe('the SNMP poller against a local responder', () => {
     await source.start(intake)
     await expect.poll(() => buffered().length, { timeout: 10_000 }).toBe(1)
     const [r] = buffered()
-    expect(r).toMatchObject({ cameraId: 'axis-1', seq: 0, metrics: { uptime_s: 1234, temperature_c: 47 } })
+    expect(r).toMatchObject({ cameraId: 'axis-1', seq: 0, metrics: { uptime_s: 1234, temperature_c: 47, memory_free_pct: 25 } })
     expect(r?.ts).toBeGreaterThanOrEqual(before)
   })
 
@@ -84,6 +86,17 @@ describe('the SNMP poller against a local responder', () => {
     cleanups.push(() => wrong.stop())
     await wrong.pollAll(other.intake)
     expect(other.buffered()).toEqual([])
+  })
+
+  it('reads free memory only from a sound hrStorageRam row', () => {
+    const entry = (column: number, index: number, value: number | string) => ({ oid: `${HR_STORAGE_ENTRY}.${column}.${index}`, type: 0, value }) as unknown as Varbind
+    const table = (type: string, size: number, used: number) => [entry(2, 4, type), entry(5, 4, size), entry(6, 4, used)]
+    expect(memoryFreePct(table(HR_STORAGE_RAM, 3, 1))).toBe(66.67)
+    expect(memoryFreePct([...table('1.3.6.1.2.1.25.2.1.4', 100, 99), entry(2, 7, HR_STORAGE_RAM), entry(5, 7, 1000), entry(6, 7, 900)])).toBe(10)
+    expect(memoryFreePct([])).toBeUndefined()
+    expect(memoryFreePct(table('1.3.6.1.2.1.25.2.1.4', 100, 10))).toBeUndefined()
+    expect(memoryFreePct(table(HR_STORAGE_RAM, 0, 0))).toBeUndefined()
+    expect(memoryFreePct(table(HR_STORAGE_RAM, 100, 120))).toBeUndefined()
   })
 
   it('reads its targets from the command line and refuses bad ones', () => {

@@ -14,6 +14,10 @@ export const SYS_UP_TIME = '1.3.6.1.2.1.1.3.0'
  * and sensor id.
  */
 export const AXIS_TEMP_VALUE = '1.3.6.1.4.1.368.4.1.3.1.4'
+/** HOST-RESOURCES-MIB `hrStorageEntry`: columns 2 type, 5 size, 6 used (in allocation units). */
+export const HR_STORAGE_ENTRY = '1.3.6.1.2.1.25.2.3.1'
+/** HOST-RESOURCES-MIB `hrStorageRam`, the type of the main memory's row. */
+export const HR_STORAGE_RAM = '1.3.6.1.2.1.25.2.1.2'
 
 export interface SnmpSourceOptions {
   targets: readonly SnmpTarget[]
@@ -30,7 +34,9 @@ export interface SnmpSourceOptions {
 /**
  * Polls cameras over SNMP v2c, Axis style: `sysUpTime` gives `uptime_s` (a restart shows as
  * uptime going back), AXIS-VIDEO-MIB's `tempSensorTable` gives `temperature_c` (the hottest
- * sensor). A camera that does not answer gives no report: the server then sees it go offline,
+ * sensor), and HOST-RESOURCES-MIB's `hrStorageTable` gives `memory_free_pct` from its
+ * `hrStorageRam` row (what the reboot-loop predictor reads for a leak; a camera without the
+ * table simply reports no such metric). A camera that does not answer gives no report: the server then sees it go offline,
  * as it would without the agent. All cameras are polled at once each interval, one session
  * (one UDP socket) per camera.
  */
@@ -100,6 +106,8 @@ export class SnmpSource implements Source {
       if (up && !snmp.isVarbindError(up) && typeof up.value === 'number') metrics.uptime_s = Math.floor(up.value / 100)
       const temps = (await subtree(session, AXIS_TEMP_VALUE)).map((v) => v.value).filter((v): v is number => typeof v === 'number')
       if (temps.length > 0) metrics.temperature_c = Math.max(...temps)
+      const memory = memoryFreePct(await subtree(session, HR_STORAGE_ENTRY))
+      if (memory !== undefined) metrics.memory_free_pct = memory
       if (this.failing.delete(t.cameraId)) this.o.logger.info({ camera: t.cameraId }, 'SNMP answers again')
       return Object.keys(metrics).length > 0 ? { cameraId: t.cameraId, ts: this.o.clock.now(), metrics } : undefined
     } catch (err) {
@@ -110,6 +118,31 @@ export class SnmpSource implements Source {
       return undefined
     }
   }
+}
+
+/**
+ * Free main memory in percent from a walk of `hrStorageEntry`: the first row whose type is
+ * `hrStorageRam`, 100 × (size − used) / size, to two decimals; undefined without such a row or
+ * with a size of 0 or a used above the size (a broken agent).
+ */
+export function memoryFreePct(entries: readonly Varbind[]): number | undefined {
+  const rows = new Map<string, { type?: string; size?: number; used?: number }>()
+  for (const v of entries) {
+    if (!v.oid.startsWith(`${HR_STORAGE_ENTRY}.`)) continue
+    const [column, ...index] = v.oid.slice(HR_STORAGE_ENTRY.length + 1).split('.')
+    const key = index.join('.')
+    const row = rows.get(key) ?? {}
+    rows.set(key, row)
+    if (column === '2') row.type = String(v.value)
+    else if (column === '5' && typeof v.value === 'number') row.size = v.value
+    else if (column === '6' && typeof v.value === 'number') row.used = v.value
+  }
+  for (const r of rows.values()) {
+    if (r.type !== HR_STORAGE_RAM || r.size === undefined || r.used === undefined) continue
+    if (!(r.size > 0) || r.used < 0 || r.used > r.size) return undefined
+    return Math.round((10_000 * (r.size - r.used)) / r.size) / 100
+  }
+  return undefined
 }
 
 function get(session: Session, oids: string[]): Promise<Varbind[]> {
