@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ReportBuffer } from '../src/agent/index.js'
 import { validateReport } from '../src/protocol/report.js'
-import { ADMIN, agentStatus, buildCompiled, camtel, freePort, healthy, machine, makeReport, percentile, rssMb, sleep, slope, stop } from './agent/support.js'
+import { ADMIN, agentStatus, buildCompiled, camtel, healthy, machine, makeReport, percentile, rssMb, sleep, slope, stop } from './agent/support.js'
+import { freePort } from '../src/core/test-support/ports.js'
 import { type Upstream, serverUpstream, stubUpstream } from './agent/upstream.js'
 
 const HELP = `Usage: npm run bench -- agent [options]

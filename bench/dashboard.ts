@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -10,6 +9,7 @@ import WebSocket from 'ws'
 import { createFleet } from '../src/sim/fleet.js'
 import { createModels } from '../src/sim/camera-model.js'
 import { ensureDashboardBuilt } from '../test/e2e/support/build.js'
+import { freePort } from '../src/core/test-support/ports.js'
 
 const HELP = `Usage: npm run bench -- dashboard [options]
 
@@ -417,17 +417,6 @@ async function seed(url: string, n: number): Promise<{ sites: number; positioned
     if (!r.ok) throw new Error(`telemetry: ${r.status} ${await r.text()}`)
   }
   return done
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 async function startServer(dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {

@@ -1,6 +1,5 @@
 import { type ChildProcess, execFileSync, execSync, spawn } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { cpus } from 'node:os'
 import { resolve } from 'node:path'
 
@@ -8,17 +7,6 @@ import { resolve } from 'node:path'
 
 export const ROOT = resolve(new URL('../../', import.meta.url).pathname)
 export const ADMIN = 'ct_bench-agent-admin'
-
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer()
-    s.once('error', rej)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => res(port))
-    })
-  })
-}
 
 /**
  * Compiles the sources as `npm run build` does, but into a folder of its own (the checkout's

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { ADMIN, cpuSeconds, freePort, healthy, serve, sleep, stop } from './support.js'
+import { ADMIN, cpuSeconds, healthy, serve, sleep, stop } from './support.js'
+import { freePort } from '../../src/core/test-support/ports.js'
 
 /** Where the agent uploads to in the benchmark. */
 export interface Upstream {

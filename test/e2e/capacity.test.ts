@@ -5,7 +5,8 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Headless, hasChromium, launchChromium } from './support/browser.js'
 import { ensureDashboardBuilt } from './support/build.js'
-import { type CamtelProcess, freePort, startCamtel } from './support/server.js'
+import { type CamtelProcess, startCamtel } from './support/server.js'
+import { freePort } from '../../src/core/test-support/ports.js'
 import { PageWatch } from './support/watch.js'
 
 /*

@@ -8,7 +8,8 @@ import { type Headless, hasChromium, launchChromium } from './support/browser.js
 import { ensureDashboardBuilt } from './support/build.js'
 import { CAMERAS_PER_SITE, SITES, cameraId, healthyMetrics } from './support/fleet.js'
 import { seedFleet } from './support/fleet.js'
-import { type CamtelProcess, E2E_ADMIN_TOKEN, freePort, startCamtel } from './support/server.js'
+import { type CamtelProcess, E2E_ADMIN_TOKEN, startCamtel } from './support/server.js'
+import { freePort } from '../../src/core/test-support/ports.js'
 import { clickMarker, markers, paintedAt, waitForMarker } from './support/map.js'
 import { PageWatch } from './support/watch.js'
 

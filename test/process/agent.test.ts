@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { axisResponder } from '../../src/agent/sources/test-support/axis-responder.js'
+import { freePort } from '../../src/core/test-support/ports.js'
 
 /**
  * The edge agent against real processes: `camtel serve` and `camtel agent` on free ports with
@@ -14,17 +15,6 @@ import { axisResponder } from '../../src/agent/sources/test-support/axis-respond
 const ROOT = new URL('../../', import.meta.url).pathname
 const ADMIN = 'ct_agent-test-admin'
 const T0 = Date.now() - 3_600_000
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 /**
  * A TCP relay between the agent and the server, so that a test can act at an exact moment of an

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { freePort, startServer, waitHealthy } from './support.js'
+import { startServer, waitHealthy } from './support.js'
+import { freePort } from '../../src/core/test-support/ports.js'
 
 const TOKEN = 'ct_kill9-rollups-token'
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { freePort, startServer, waitHealthy } from './support.js'
+import { startServer, waitHealthy } from './support.js'
+import { freePort } from '../../src/core/test-support/ports.js'
 
 const TOKEN = 'ct_kill9-stream-test-token'
 const GIVE_UP_MS = 30_000

@@ -1,19 +1,7 @@
-/** What the process-level tests share: a free port, `camtel serve` as a child process, its health. */
+/** What the process-level tests share: `camtel serve` as a child process, its health. */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 
 export const ROOT = new URL('../../', import.meta.url).pathname
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 /** `camtel serve` from the sources on 127.0.0.1:port, with `token` as its admin token. */
 export function startServer(dataDir: string, port: number, token: string): ChildProcess {
