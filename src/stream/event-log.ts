@@ -75,3 +75,36 @@ export interface EventLog {
   /** Stops delivery; later appends reject. */
   close(): Promise<void>
 }
+
+/**
+ * An event log's subscribers, for its implementations: each subscription is its own (one
+ * function subscribed twice gets each batch twice, and either unsubscribes alone), a batch goes
+ * to the subscribers there were when it was delivered, and a listener that throws is reported
+ * while the others still get the batch.
+ */
+export class EventListeners {
+  private readonly listeners = new Set<(events: readonly StoredEvent[]) => void>()
+
+  constructor(private readonly onError?: (err: unknown) => void) {}
+
+  add(listener: (events: readonly StoredEvent[]) => void): () => void {
+    const wrapped = (events: readonly StoredEvent[]) => listener(events)
+    this.listeners.add(wrapped)
+    return () => void this.listeners.delete(wrapped)
+  }
+
+  deliver(events: readonly StoredEvent[]): void {
+    // A snapshot, so that a listener added while this batch is delivered starts with the next.
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(events)
+      } catch (err) {
+        this.onError?.(err)
+      }
+    }
+  }
+
+  clear(): void {
+    this.listeners.clear()
+  }
+}

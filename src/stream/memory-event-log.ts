@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js'
-import { type EventLog, JsonEvent, type ReplayWindow, type StoredEvent } from './event-log.js'
+import { type EventLog, EventListeners, JsonEvent, type ReplayWindow, type StoredEvent } from './event-log.js'
 import type { DomainEvent } from './events.js'
 
 export interface MemoryEventLogOptions {
@@ -44,10 +44,11 @@ export class MemoryEventLog implements EventLog {
   /** Index of the oldest event still in the window. */
   private head = 0
   private nextId: number
-  private readonly listeners = new Set<(events: readonly StoredEvent[]) => void>()
+  private readonly listeners: EventListeners
   private closed = false
 
   constructor(private readonly o: MemoryEventLogOptions) {
+    this.listeners = new EventListeners(o.onListenerError)
     if (!(o.maxEvents >= 1) || !(o.maxAgeMs > 0)) throw new RangeError('maxEvents must be at least 1 and maxAgeMs positive')
     this.nextId = o.firstId ?? 1
     if (!Number.isSafeInteger(this.nextId) || this.nextId < 1) throw new RangeError('firstId must be a positive safe integer')
@@ -66,14 +67,7 @@ export class MemoryEventLog implements EventLog {
       this.appendedAt.push(now)
     }
     this.evict(now)
-    // A snapshot, so that a listener added while this batch is delivered starts with the next.
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(stored)
-      } catch (err) {
-        this.o.onListenerError?.(err)
-      }
-    }
+    this.listeners.deliver(stored)
     return stored.slice()
   }
 
@@ -93,10 +87,7 @@ export class MemoryEventLog implements EventLog {
   }
 
   subscribe(listener: (events: readonly StoredEvent[]) => void): () => void {
-    // A function of its own per subscription, so that subscribing one function twice is two.
-    const wrapped = (events: readonly StoredEvent[]) => listener(events)
-    this.listeners.add(wrapped)
-    return () => void this.listeners.delete(wrapped)
+    return this.listeners.add(listener)
   }
 
   async close(): Promise<void> {

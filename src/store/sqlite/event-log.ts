@@ -1,6 +1,6 @@
 import DatabaseConstructor, { type Database, type Statement } from 'better-sqlite3'
 import type { Report } from '../../protocol/report.js'
-import { type DomainEvent, type EventLog, JsonEvent, type ReplayWindow, type StoredEvent } from '../../stream/index.js'
+import { type DomainEvent, type EventLog, EventListeners, JsonEvent, type ReplayWindow, type StoredEvent } from '../../stream/index.js'
 import { FLOAT_SCALE, decodeMetricsScaled } from '../codec.js'
 import type { StoreEventLogOptions, WriteOutcome } from '../ports.js'
 import type { MetricNames } from './metric-names.js'
@@ -114,7 +114,7 @@ type EventRowRead = [id: number, n: number, topic: StoredEvent['topic'], cameraI
  * report that is gone (its camera deleted, or past raw retention) leaves a gap in the ids.
  */
 export class SqliteEventLog implements EventLog {
-  private readonly listeners = new Set<(events: readonly StoredEvent[]) => void>()
+  private readonly listeners: EventListeners
   private readonly slots: Slot[] = []
   private closed = false
   /** The window only moves forward, whatever the clock does. */
@@ -160,6 +160,7 @@ export class SqliteEventLog implements EventLog {
     private readonly o: StoreEventLogOptions & { trimIntervalMs?: number },
   ) {
     if (!(o.maxEvents >= 1) || !(o.maxAgeMs > 0)) throw new RangeError('maxEvents must be at least 1 and maxAgeMs positive')
+    this.listeners = new EventListeners(o.onListenerError)
     // Replays read through a connection of their own that maps the file into memory: a replay
     // touches reports all over the table, and through the page cache (64 MiB, shared with
     // everything else on the main connection) each lookup was a read of the file. It sees every
@@ -253,10 +254,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   subscribe(listener: (events: readonly StoredEvent[]) => void): () => void {
-    // A function of its own per subscription, so that subscribing one function twice is two.
-    const wrapped = (events: readonly StoredEvent[]) => listener(events)
-    this.listeners.add(wrapped)
-    return () => void this.listeners.delete(wrapped)
+    return this.listeners.add(listener)
   }
 
   async close(): Promise<void> {
@@ -536,20 +534,10 @@ export class SqliteEventLog implements EventLog {
     slot.events = events
     while (this.slots.length > 0 && (this.slots[0] as Slot).events !== undefined) {
       const done = (this.slots.shift() as Slot).events
-      if (done && done.length > 0 && !this.closed) this.deliver(done)
+      if (done && done.length > 0 && !this.closed) this.listeners.deliver(done)
     }
   }
 
-  private deliver(events: readonly StoredEvent[]): void {
-    // A snapshot, so that a listener added while this batch is delivered starts with the next.
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(events)
-      } catch (err) {
-        this.o.onListenerError?.(err)
-      }
-    }
-  }
 }
 
 const EVENT_HEAD = Buffer.from('{"type":"event","id":')
