@@ -1,4 +1,5 @@
 import { useSites } from '../../api/use-sites.js'
+import { SiteSelect } from '../../ui/SiteSelect.js'
 import type { AlertFilter } from './alert-filter.js'
 
 export function AlertFilterBar({ filter, onFilter }: { filter: AlertFilter; onFilter: (f: AlertFilter) => void }) {
@@ -11,16 +12,7 @@ export function AlertFilterBar({ filter, onFilter }: { filter: AlertFilter; onFi
         <option value="critical">Critical</option>
         <option value="warning">Warning</option>
       </select>
-      <select aria-label="Site" value={filter.site} onChange={(e) => onFilter({ ...filter, site: e.currentTarget.value })}>
-        <option value="all">All sites</option>
-        {[...sites.values()]
-          .sort((a, b) => a.name.localeCompare(b.name))
-          .map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
-      </select>
+      <SiteSelect sites={sites} value={filter.site} onChange={(site) => onFilter({ ...filter, site })} />
       <label class="check">
         <input type="checkbox" checked={filter.hideSilenced} onChange={(e) => onFilter({ ...filter, hideSilenced: e.currentTarget.checked })} /> Hide silenced
       </label>

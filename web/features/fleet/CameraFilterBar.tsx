@@ -2,6 +2,7 @@ import type { CameraStatus } from '../../api/camtel.js'
 import { STATUSES, STATUS_LABEL } from '../../api/status.js'
 import { useSites } from '../../api/use-sites.js'
 import { formatCount } from '../../ui/format.js'
+import { SiteSelect } from '../../ui/SiteSelect.js'
 import type { CameraFilter } from './camera-order.js'
 
 interface Props {
@@ -32,16 +33,7 @@ export function CameraFilterBar({ filter, onFilter, showSite, shown, total }: Pr
         ))}
       </select>
       {showSite && (
-        <select aria-label="Site" value={filter.site} onChange={(e) => onFilter({ ...filter, site: e.currentTarget.value })}>
-          <option value="all">All sites</option>
-          {[...sites.values()]
-            .sort((a, b) => a.name.localeCompare(b.name))
-            .map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-        </select>
+        <SiteSelect sites={sites} value={filter.site} onChange={(site) => onFilter({ ...filter, site })} />
       )}
       <span class="muted tabular shown">
         {shown === total ? `${formatCount(total)} cameras` : `${formatCount(shown)} of ${formatCount(total)}`}

@@ -5,6 +5,7 @@ import { useCameras } from '../../api/use-cameras.js'
 import { usePredictions } from '../../api/use-predictions.js'
 import { useSites } from '../../api/use-sites.js'
 import { Panel } from '../../ui/Panel.js'
+import { SiteSelect } from '../../ui/SiteSelect.js'
 import { useNow } from '../../ui/use-now.js'
 import { modeLabel } from './modes.js'
 import { PredictionItem } from './PredictionItem.js'
@@ -76,16 +77,7 @@ export function MaintenancePage() {
                   </option>
                 ))}
               </select>
-              <select aria-label="Site" value={filter.site} onChange={(e) => setFilter({ ...filter, site: e.currentTarget.value })}>
-                <option value="all">All sites</option>
-                {[...sites.values()]
-                  .sort((a, b) => a.name.localeCompare(b.name))
-                  .map((s) => (
-                    <option key={s.id} value={s.id}>
-                      {s.name}
-                    </option>
-                  ))}
-              </select>
+              <SiteSelect sites={sites} value={filter.site} onChange={(site) => setFilter({ ...filter, site })} />
             </div>
             {shown.length === 0 ? (
               <p class="empty">{predictions.length === 0 ? 'No camera is predicted to fail: nothing is at 50 % risk or more within 30 days.' : 'No raised prediction matches.'}</p>
