@@ -58,6 +58,15 @@ describe('disk_full', () => {
     expect(truth - (raise?.at ?? truth)).toBeGreaterThan(2 * DAY)
     expect(Math.abs((raise?.eta ?? 0) - truth) / (truth - (raise?.at ?? 0))).toBeLessThan(0.05)
   })
+
+  it('says a card that filled and is held full is full, not that loop recording holds it', () => {
+    // Misconfigured loop recording: +2 %/day from 90 % on day 2, then held at 99.6 % from day 6.8.
+    const { engine } = run(site('a', 5, (i) => (i === 0 ? (m, h) => ({ ...m, disk_used_pct: h < 48 ? 90 : Math.min(99.6, 90 + (2 * (h - 48)) / 24) }) : undefined)), 12)
+    const full = prediction(engine, 'a-cam-0', 'disk_full')
+    expect(full?.risk).toBeGreaterThanOrEqual(0.5)
+    expect(full?.evidence[0]).toMatch(/^disk_used_pct 99\.6 %: the card is full \(99\.5 %\), so the oldest footage is deleted before its retention is up/)
+    expect(full?.evidence.join(' ')).not.toMatch(/holding/)
+  })
 })
 
 describe('disk_failure', () => {

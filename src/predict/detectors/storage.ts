@@ -93,11 +93,15 @@ export function diskFull(c: DetectorContext): Assessment | undefined {
   // the scatter of every block).
   const days = now >= DISK_FULL_PCT ? 0 : trend ? forecast(timeToThreshold(now, trend.slope, DISK_FULL_PCT, 'up', 0)) : Number.POSITIVE_INFINITY
   const etaMs = c.eta(days)
-  const explain = () => [
-    trend
-      ? `disk_used_pct rising ${fmt(trend.slope, 2)} %/day over ${fmt(trend.span, 1)} days (Theil-Sen, ${fmt(100 * trend.agreement, 0)} % of pairs agree) where loop recording should hold it flat; now ${fmt(now, 2)} %, full (${DISK_FULL_PCT} %) in ${c.until(etaMs)}`
-      : `disk_used_pct ${fmt(now, 2)} % and holding (loop recording)`,
-  ]
+  const explain = () => {
+    const rise = trend
+      ? `disk_used_pct rising ${fmt(trend.slope, 2)} %/day over ${fmt(trend.span, 1)} days (Theil-Sen, ${fmt(100 * trend.agreement, 0)} % of pairs agree) where loop recording should hold it flat`
+      : undefined
+    // Already full: loop recording still "holds" the card, but only by deleting footage before
+    // its retention is up, which is the failure itself.
+    if (now >= DISK_FULL_PCT) return [`disk_used_pct ${fmt(now, 2)} %: the card is full (${DISK_FULL_PCT} %), so the oldest footage is deleted before its retention is up${rise ? `; ${rise}` : ''}`]
+    return [rise ? `${rise}; now ${fmt(now, 2)} %, full (${DISK_FULL_PCT} %) in ${c.until(etaMs)}` : `disk_used_pct ${fmt(now, 2)} % and holding (loop recording)`]
+  }
   return { features: [logTime(days)], etaMs, explain }
 }
 
