@@ -221,7 +221,8 @@ async function startServer(dataDir: string, o: { sync: string; writer: string; p
   }
 }
 
-function post(base: string, b: RequestBody, agent: Agent): Promise<{ status: number; accepted: number; text: string }> {
+/** POSTs a body over a keep-alive agent; answers the status, `accepted` (-1 if absent) and the text. */
+export function post(base: string, b: Pick<RequestBody, 'path' | 'contentType' | 'body'>, agent: Agent): Promise<{ status: number; accepted: number; text: string }> {
   return new Promise((resolvePost, reject) => {
     const req = request(
       `${base}${b.path}`,
@@ -288,7 +289,7 @@ async function send(method: string, url: string, agent: Agent, json?: unknown): 
 }
 
 /** Polls /metrics until no report waits for the rollups; answers what is left. */
-async function waitForRollups(base: string, agent: Agent): Promise<number> {
+export async function waitForRollups(base: string, agent: Agent): Promise<number> {
   const deadline = performance.now() + 300_000
   for (;;) {
     const text = await get(`${base}/metrics`, agent)

@@ -53,16 +53,35 @@ function messagesOf(data: Buffer): Message[] {
   return Array.isArray(parsed) ? parsed : [parsed]
 }
 
+/**
+ * Sampled frames, with their arrival times, parsed once the sockets ready now have been read:
+ * parsing one in the middle of a burst would delay every console read after it, and the
+ * latency measured would be this process's own.
+ */
+let toParse: Array<{ c: Console; data: Buffer; at: number }> = []
+
 function receive(c: Console, data: Buffer): void {
   const now = wallNow()
   frames++
-  if (!c.sampled && c.ready) {
+  if (!c.ready) return parse(c, data, now)
+  if (!c.sampled) {
     const id = lastEventId(data)
     if (id === undefined) return
     c.events += id - c.lastId
     c.lastId = id
     return
   }
+  if (toParse.length === 0) setImmediate(parseReceived)
+  toParse.push({ c, data, at: now })
+}
+
+function parseReceived(): void {
+  const list = toParse
+  toParse = []
+  for (const { c, data, at } of list) parse(c, data, at)
+}
+
+function parse(c: Console, data: Buffer, now: number): void {
   const messages = messagesOf(data)
   if (c.sampled && c.ready) {
     sampledFrames++
