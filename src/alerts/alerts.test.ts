@@ -216,6 +216,27 @@ describe('alerts', () => {
     expect((await t.api('/api/v1/alerts/999999/ack', { method: 'POST', json: {} })).status).toBe(404)
   })
 
+  it('acknowledges with no body at all, or an empty JSON one, since the note is optional', async () => {
+    await t.api('/api/v1/rules/hot', { method: 'PUT', json: criticalTemp })
+    for (const id of ['n-5', 'n-6']) await t.api(`/api/v1/cameras/${id}`, { method: 'PUT', json: { siteId: 'north' } })
+    await send(['n-5', 'n-6'].map((cameraId) => ({ cameraId, ts: clock.now(), metrics: { temperature_c: 95 } })))
+    const byCamera = new Map((await alerts()).map((a) => [a.cameraId, a.id]))
+    const bare = await t.api(`/api/v1/alerts/${byCamera.get('n-5')}/ack`, { method: 'POST' })
+    expect(bare.status).toBe(200)
+    expect(await bare.json()).toMatchObject({ state: 'acknowledged', ack: { note: null } })
+    const empty = await t.api(`/api/v1/alerts/${byCamera.get('n-6')}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '' })
+    expect(empty.status).toBe(200)
+    // A body that is there must still be right.
+    for (const body of ['{"note":', '[]', '{"note":5}', '{"extra":1}']) {
+      const res = await t.api(`/api/v1/alerts/${byCamera.get('n-6')}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+      expect(res.status, body).toBe(400)
+    }
+    // Routes that need a body still say so.
+    const rule = await t.api('/api/v1/rules/x', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '' })
+    expect(rule.status).toBe(400)
+    expect(((await rule.json()) as { error: { code: string } }).error.code).toBe('invalid_request')
+  })
+
   it('refuses bad rules with 400 and a site-limited operator wider rules with 403', async () => {
     const bad = [
       { ...criticalTemp, op: '=~' },

@@ -187,6 +187,15 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   })
   installErrorMapper(app)
   installValidators(app)
+  // An empty JSON body reads as no body, so that a route whose body is optional (DESIGN §5:
+  // `POST /api/v1/alerts/:id/ack {note?}`) takes a client that sends the JSON content type and
+  // nothing after it. A route that needs a body still answers 400.
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') return done(null, undefined)
+    parseJson(req, body as string, done)
+  })
   const hasWeb = existsSync(WEB_ROOT)
   const authenticator = new Authenticator({ tokens: store.tokens, accounts: store.accounts, clock, sessionIdle: config.sessionIdle, sessionMax: config.sessionMax })
   const failures = new FailureLimiter({ max: config.authFailures, windowMs: 60_000, clock })

@@ -106,7 +106,14 @@ export async function alertRoutes(app: FastifyInstance, d: AlertRouteDeps): Prom
 
   app.post<{ Params: NumericIdParams; Body: AckBody }>(
     '/api/v1/alerts/:id/ack',
-    { config: { permission: 'fleet:operate' }, schema: { summary: 'Acknowledge an alert', tags: ['alerts'], params: NumericIdParams, body: AckBody } },
+    {
+      config: { permission: 'fleet:operate' },
+      schema: { summary: 'Acknowledge an alert', tags: ['alerts'], params: NumericIdParams, body: AckBody },
+      // The body is optional (`{note?}`): none at all reads as `{}`.
+      preValidation: async (req) => {
+        req.body ??= {}
+      },
+    },
     async (req) => {
       const p = principalOf(req)
       const stored = await d.engine.getAlert(req.params.id)
