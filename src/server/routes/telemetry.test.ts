@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type TestServer, startTestServer } from '../test-support/test-server.js'
 
@@ -151,5 +152,50 @@ describe('POST /api/v1/write (line protocol)', () => {
     expect((await series('p1', 'fps', ts, ts)).points).toEqual([[ts, 5]])
     const bad = await t.api(`/api/v1/write?precision=fortnight`, { method: 'POST', body: `m,camera_id=p1 fps=5` })
     expect(bad.status).toBe(400)
+  })
+})
+
+describe('gzip request bodies (Content-Encoding)', () => {
+  const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code
+
+  it('reads gzip JSON, NDJSON and line protocol as if sent plain', async () => {
+    const ts = now()
+    const json = gzipSync(JSON.stringify({ reports: [{ cameraId: 'gz-1', seq: 1, ts, metrics: { fps: 24.5 } }] }))
+    const r1 = await t.api('/api/v1/telemetry', { method: 'POST', body: json, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } })
+    expect(await r1.json()).toMatchObject({ accepted: 1, rejected: [] })
+    const nd = gzipSync(`${JSON.stringify({ cameraId: 'gz-2', ts, metrics: { fps: 12 } })}\n`)
+    const r2 = await t.api('/api/v1/telemetry', { method: 'POST', body: nd, headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'GZIP' } })
+    expect(await r2.json()).toMatchObject({ accepted: 1 })
+    const line = gzipSync(`camera,camera_id=gz-3 fps=7 ${ts}000000`)
+    const r3 = await t.api('/api/v1/write', { method: 'POST', body: line, headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' } })
+    expect(await r3.json()).toMatchObject({ accepted: 1 })
+    expect((await series('gz-1', 'fps', ts, ts)).points).toEqual([[ts, 24.5]])
+    expect((await series('gz-3', 'fps', ts, ts)).points).toEqual([[ts, 7]])
+  })
+
+  it('answers 400 to a body that is not gzip and to an encoding it does not read, and keeps nothing', async () => {
+    const body = JSON.stringify({ reports: [{ cameraId: 'gz-bad', ts: now(), metrics: { fps: 1 } }] })
+    const notGzip = await t.api('/api/v1/telemetry', { method: 'POST', body, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } })
+    expect(notGzip.status).toBe(400)
+    expect(await code(notGzip)).toBe('unreadable_body')
+    const cut = gzipSync(body).subarray(0, 20)
+    const truncated = await t.api('/api/v1/telemetry', { method: 'POST', body: cut, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } })
+    expect(truncated.status).toBe(400)
+    const br = await t.api('/api/v1/telemetry', { method: 'POST', body, headers: { 'content-type': 'application/json', 'content-encoding': 'br' } })
+    expect(br.status).toBe(400)
+    expect(await code(br)).toBe('unsupported_encoding')
+    expect((await t.api('/api/v1/cameras/gz-bad')).status).toBe(404)
+  })
+
+  it('answers 413 to a small body that inflates past 16 MiB, keeps nothing, and keeps running', async () => {
+    const inner = Buffer.alloc(64 * 1024 * 1024, 0x20)
+    inner.write('{"reports":[{"cameraId":"bomb","ts":1,"metrics":{"fps":1}}],"pad":"', 0)
+    const bomb = gzipSync(inner, { level: 9 })
+    expect(bomb.length).toBeLessThan(1024 * 1024)
+    const res = await t.api('/api/v1/telemetry', { method: 'POST', body: bomb, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } })
+    expect(res.status).toBe(413)
+    expect(await code(res)).toBe('payload_too_large')
+    expect((await t.api('/api/v1/cameras/bomb')).status).toBe(404)
+    expect((await t.api('/healthz')).status).toBe(200)
   })
 })

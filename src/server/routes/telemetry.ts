@@ -1,3 +1,5 @@
+import { Transform } from 'node:stream'
+import { createGunzip } from 'node:zlib'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ServerMetrics } from '../../core/metrics.js'
 import type { IngestPipeline, IngestSource } from '../../ingest/pipeline.js'
@@ -25,6 +27,16 @@ export async function telemetryRoutes(app: FastifyInstance, deps: TelemetryRoute
   // shared with MQTT, and the 16 MiB limit applies to every content type.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_INGEST_BODY }, (_req, body, done) => done(null, body))
+  // Gateways and Telegraf's InfluxDB v2 output gzip their bodies by default.
+  app.addHook('preParsing', async (req, _reply, payload) => {
+    const encoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase()
+    if (encoding === '' || encoding === 'identity') return payload
+    if (encoding !== 'gzip' && encoding !== 'x-gzip') {
+      deps.metrics.bodiesRejected.inc({ source: req.url.startsWith('/api/v1/write') ? 'line' : 'json', reason: 'encoding' })
+      throw badRequest(`content encoding '${encoding}' is not supported: send the body as it is, or gzip it`, 'unsupported_encoding')
+    }
+    return gunzipped(payload)
+  })
 
   const answer = { 200: BatchAnswer, '4xx': ErrorBody }
 
@@ -101,4 +113,35 @@ function mediaType(req: FastifyRequest): string {
 function bodyOf(req: FastifyRequest): Buffer {
   if (!Buffer.isBuffer(req.body)) throw badRequest('a request body is required', 'empty_body')
   return req.body
+}
+
+/**
+ * The gzip body as it reads decompressed, at most MAX_INGEST_BODY bytes of it: past that the
+ * stream fails with 413 and decompression stops (a small bomb must not inflate for long). A body
+ * that is not gzip fails with 400. `receivedEncodedLength` is what Fastify checks against
+ * Content-Length, which counts the compressed bytes.
+ */
+function gunzipped(payload: NodeJS.ReadableStream): NodeJS.ReadableStream {
+  let encoded = 0
+  let decoded = 0
+  const gunzip = createGunzip()
+  const out = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      decoded += chunk.length
+      if (decoded > MAX_INGEST_BODY) {
+        gunzip.destroy()
+        return done(new AppError(413, 'payload_too_large', `the body decompresses to more than ${MAX_INGEST_BODY} bytes`))
+      }
+      done(null, chunk)
+    },
+  }) as Transform & { receivedEncodedLength: number }
+  out.receivedEncodedLength = 0
+  payload.on('data', (chunk: Buffer) => {
+    encoded += chunk.length
+    out.receivedEncodedLength = encoded
+  })
+  payload.on('error', (err: Error) => out.destroy(err))
+  gunzip.on('error', (err: Error) => out.destroy(new AppError(400, 'unreadable_body', `the body is not valid gzip: ${err.message}`)))
+  payload.pipe(gunzip).pipe(out)
+  return out
 }
