@@ -33,6 +33,8 @@ import { installValidators } from './validation.js'
 import { opsRoutes } from './routes/ops.js'
 import { dashboardRoutes } from './routes/dashboard.js'
 import { gapRoutes } from './routes/gaps.js'
+import { healthContextRoutes } from './routes/health-context.js'
+import { HealthContextReader } from '../health-context/index.js'
 import { registryRoutes } from './routes/registry.js'
 import { seriesRoutes } from './routes/series.js'
 import { streamRoutes } from './routes/stream.js'
@@ -241,6 +243,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     secureCookie: config.secureCookie,
   })
   await app.register(seriesRoutes, { fleet, series: history.series, clock })
+  await app.register(healthContextRoutes, { fleet, clock, reader: new HealthContextReader({ telemetry: store.telemetry, history: store.history, flushRollups: () => history.roller.flush(), clock, retention }) })
   await app.register(streamRoutes, { hub: stream, authenticator: config.auth === 'on' ? authenticator : undefined })
 
   const mqtt = config.mqtt
