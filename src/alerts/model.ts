@@ -22,7 +22,7 @@ export interface AlertRecord {
   resolvedAt: number | null
   ack: { by: string; at: number; note: string | null } | null
   incidentId: number | null
-  /** Latest work-order progress reported back, when there is one. */
+  /** When the alert last changed (opened, a new value, acknowledged, silenced, resolved). */
   updatedAt: number
 }
 

@@ -22,6 +22,7 @@ export {
 } from './stream.js'
 export type * from './types.js'
 export type * from './capacity.js'
+export type * from './workorders.js'
 export type {
   AlertData,
   EventMessage,

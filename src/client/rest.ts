@@ -25,6 +25,7 @@ import type {
   Site,
 } from './types.js'
 import type { CapacityReport, RetentionPolicy, RetentionPolicyInput } from './capacity.js'
+import type { WorkOrder, WorkOrderQuery, WorkOrderStatusInput } from './workorders.js'
 
 export interface CamtelClientOptions {
   /** The server, e.g. `https://camtel.example.com`; in the dashboard, its own origin. */
@@ -189,6 +190,22 @@ export class CamtelClient {
 
   putRetentionPolicy(id: string, policy: RetentionPolicyInput): Promise<RetentionPolicy> {
     return this.send<RetentionPolicy>('PUT', `/api/v1/retention-policies/${encodeURIComponent(id)}`, policy)
+  }
+
+  /** Maintenance tickets, newest first (DESIGN §7); without `context`. */
+  async workOrders(query: WorkOrderQuery = {}): Promise<WorkOrder[]> {
+    const q = { ...query, active: query.active === undefined ? undefined : String(query.active) }
+    return (await this.get<{ workOrders: WorkOrder[] }>(`/api/v1/workorders${queryString(q)}`)).workOrders
+  }
+
+  /** One ticket, with the diagnostic context it was sent with. */
+  workOrder(id: string): Promise<WorkOrder> {
+    return this.get(`/api/v1/workorders/${encodeURIComponent(id)}`)
+  }
+
+  /** Progress of a ticket, as the work-order system reports it (an operator token). */
+  reportWorkOrderStatus(id: string, status: WorkOrderStatusInput): Promise<WorkOrder> {
+    return this.send('POST', `/api/v1/workorders/${encodeURIComponent(id)}/status`, status)
   }
 
   private send<T>(method: string, path: string, body: unknown): Promise<T> {

@@ -34,6 +34,10 @@ export interface Config {
   purgeUrl: string | undefined
   /** HMAC secret that signs purge requests (required with purgeUrl). */
   purgeSecret: string | undefined
+  /** The work-order system tickets are POSTed to; unset: work orders are off. */
+  workorderUrl: string | undefined
+  /** HMAC secret that signs work orders (required with workorderUrl). */
+  workorderSecret: string | undefined
   retentionRaw: number
   retention1m: number
   retention1h: number
@@ -178,6 +182,8 @@ export const FIELDS: { [K in keyof Config]: Field<Config[K]> } = {
   notifyGroupWait: f('CAMTEL_NOTIFY_GROUP_WAIT', durationOrZero, 30, 'how long an alert notification waits for an incident to form'),
   purgeUrl: f('CAMTEL_PURGE_URL', url('http', 'https'), undefined, 'endpoint asked to purge footage past a retention policy’s maxDays'),
   purgeSecret: f('CAMTEL_PURGE_SECRET', optStr, undefined, 'HMAC-SHA256 secret that signs purge requests (required with CAMTEL_PURGE_URL)'),
+  workorderUrl: f('CAMTEL_WORKORDER_URL', url('http', 'https'), undefined, 'work-order system that maintenance tickets are POSTed to; unset: work orders are off'),
+  workorderSecret: f('CAMTEL_WORKORDER_SECRET', optStr, undefined, 'HMAC-SHA256 secret that signs work orders (required with CAMTEL_WORKORDER_URL)'),
   retentionRaw: f('CAMTEL_RETENTION_RAW', duration, 7 * 86400, 'raw telemetry retention'),
   retention1m: f('CAMTEL_RETENTION_1M', duration, 90 * 86400, '1-minute rollup retention'),
   retention1h: f('CAMTEL_RETENTION_1H', duration, 2 * 365 * 86400, '1-hour rollup retention'),

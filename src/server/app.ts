@@ -44,6 +44,8 @@ import { predictionRoutes } from './routes/predictions.js'
 import { capacityRoutes } from './routes/capacity.js'
 import { type Capacity, createCapacity, createPurgeNotifier } from '../capacity/index.js'
 import { type PredictionEngine, PredictionState, createPredictionEngine } from '../predict/index.js'
+import { WorkOrderService, createWorkOrderNotifier } from '../workorders/index.js'
+import { workOrderRoutes } from './routes/workorders.js'
 import { VERSION } from '../version.js'
 
 export interface ServerDeps {
@@ -75,6 +77,8 @@ export interface CamtelServer {
   readonly predictions: PredictionEngine | undefined
   readonly dispatcher: Dispatcher
   readonly capacity: Capacity
+  /** Maintenance tickets (DESIGN §7); makes none while CAMTEL_WORKORDER_URL is unset. */
+  readonly workOrders: WorkOrderService
   /** Every registered route with the permission it needs. */
   readonly routes: readonly RouteEntry[]
   /** Listens on config.host:port; resolves to the base URL. */
@@ -157,9 +161,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     groupWaitMs: config.notifyGroupWait * 1000,
   })
   const purgeNotifier = createPurgeNotifier(config, store, clock)
+  const workOrderDelivery = createWorkOrderNotifier(config)
   const dispatcher = new Dispatcher({
     outbox: store.outbox,
-    notifiers: purgeNotifier ? [...notifiers, purgeNotifier] : notifiers,
+    notifiers: [...notifiers, ...(purgeNotifier ? [purgeNotifier] : []), workOrderDelivery.notifier],
     clock,
     logger: logger.child({ module: 'notify' }),
     shouldDrop: (m) => notifications.dropReason(m),
@@ -175,6 +180,16 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   // What the predictor learnt survives a restart (saved every few minutes and at close).
   const predictionState = predictions ? new PredictionState({ dataDir: config.data, engine: predictions, logger: logger.child({ module: 'predict' }) }) : undefined
   predictionState?.load()
+  const workOrders = new WorkOrderService({
+    store: store.workOrders,
+    alerts,
+    predictions,
+    fleet,
+    events,
+    clock,
+    logger: logger.child({ module: 'workorders' }),
+    enabled: workOrderDelivery.enabled,
+  })
   const admin = config.auth === 'on' ? await bootstrapAdminToken(store.tokens, { configured: config.adminToken, dataDir: config.data, now: clock.now() }) : {}
 
   const app = Fastify({
@@ -230,7 +245,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   await app.register(predictionRoutes, { engine: predictions })
   await app.register(capacityRoutes, { capacity, fleet, auditor })
   await app.register(gapRoutes, { fleet, gaps: store.gaps, clock })
-  await app.register(alertRoutes, { engine: alerts, fleet, auditor, clock })
+  await app.register(alertRoutes, { engine: alerts, fleet, auditor, clock, workOrders })
+  await app.register(workOrderRoutes, { service: workOrders, auditor })
   await app.register(accountRoutes, {
     tokens: store.tokens,
     accounts: store.accounts,
@@ -270,6 +286,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     predictions,
     dispatcher,
     capacity,
+    workOrders,
     routes,
     async listen() {
       await app.ready()
@@ -281,6 +298,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       predictionState?.start()
       dispatcher.start()
       capacity.start()
+      // After the alerts and predictions are loaded, before reports come: nothing is missed.
+      workOrders.start()
       const address = await app.listen({ host: config.host, port: config.port })
       return address
     },
@@ -304,6 +323,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       await step('http', () => app.close())
       await step('alerts', () => alerts.stop())
       await step('predictions', () => predictionState?.close())
+      await step('work orders', () => workOrders.stop())
       await step('notifications', () => dispatcher.stop())
       await step('capacity', () => capacity.stop())
       await step('fleet', () => fleet.stop())

@@ -4,6 +4,7 @@ import type { Scope } from '../alerts/rules.js'
 import type { OutboxStore } from '../notify/model.js'
 import type { Report } from '../protocol/report.js'
 import type { EventLog } from '../stream/index.js'
+import type { WorkOrderStore } from '../workorders/model.js'
 
 /** What became of one report of a batch. */
 export interface WriteOutcome {
@@ -306,6 +307,8 @@ export interface Store {
   readonly outbox: OutboxStore
   readonly gaps: GapStore
   readonly retentionPolicies: RetentionPolicyStore
+  /** Maintenance tickets (DESIGN §7), kept with the outbox that delivers them. */
+  readonly workOrders: WorkOrderStore
   /** Bytes on disk used by the store, for capacity and benchmarks; undefined if unknown. */
   sizeBytes(): Promise<number | undefined>
   /**

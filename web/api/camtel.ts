@@ -28,4 +28,5 @@ export type {
   StatusData,
   StreamClient,
   TelemetryData,
+  WorkOrder,
 } from '../../src/client/index.js'

@@ -11,16 +11,28 @@ import { principalOf } from '../auth/guard.js'
 import { canSeeSite } from '../auth/roles.js'
 import { badRequest, notFound } from '../errors.js'
 import { scopeAccess } from '../auth/scope-access.js'
+import type { AlertRecord } from '../../alerts/model.js'
+import { type WorkOrderRecord, alertWorkOrderView } from '../../workorders/index.js'
 
 export interface AlertRouteDeps {
   engine: AlertEngine
   fleet: Fleet
   auditor: Auditor
   clock: Clock
+  /** The tickets alerts made or joined (DESIGN §7), which the alert answers carry as `workOrder`. */
+  workOrders?: { ofAlerts(alertIds: readonly number[]): Promise<Map<number, WorkOrderRecord>> }
 }
 
 export async function alertRoutes(app: FastifyInstance, d: AlertRouteDeps): Promise<void> {
   const { visible, assertWithinSites } = scopeAccess(d.fleet)
+  /** Alerts as answered: the alert object of DESIGN §5, and `workOrder` where a ticket has it. */
+  const answer = async (alerts: readonly AlertRecord[]) => {
+    const tickets = alerts.length > 0 ? await d.workOrders?.ofAlerts(alerts.map((a) => a.id)) : undefined
+    return alerts.map((a) => {
+      const w = tickets?.get(a.id)
+      return w ? { ...alertView(a), workOrder: alertWorkOrderView(w) } : alertView(a)
+    })
+  }
 
   // --- rules ------------------------------------------------------------------------------
 
@@ -100,7 +112,17 @@ export async function alertRoutes(app: FastifyInstance, d: AlertRouteDeps): Prom
         severity: q.severity,
         limit: q.limit ?? 1000,
       })
-      return { alerts: alerts.map(alertView) }
+      return { alerts: await answer(alerts) }
+    },
+  )
+
+  app.get<{ Params: NumericIdParams }>(
+    '/api/v1/alerts/:id',
+    { config: { permission: 'fleet:read' }, schema: { summary: 'One alert, with its work order when it has one', tags: ['alerts'], params: NumericIdParams } },
+    async (req) => {
+      const alert = await d.engine.getAlert(req.params.id)
+      if (!alert || !canSeeSite(principalOf(req), alert.siteId)) throw notFound(`alert ${req.params.id}`)
+      return (await answer([alert]))[0]
     },
   )
 

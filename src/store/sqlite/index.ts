@@ -24,6 +24,8 @@ import { EVENTS_SCHEMA } from './schema-events.js'
 import { SqliteEventLog } from './event-log.js'
 import { SqliteRetentionPolicies } from './retention-policies.js'
 import { RETENTION_SCHEMA } from './schema-retention.js'
+import { SqliteWorkOrders } from './workorders.js'
+import { WORKORDERS_SCHEMA } from './schema-workorders.js'
 
 export interface SqliteStoreOptions {
   /** Data folder; the database is `camtel.db` inside. `:memory:` for a throwaway store. */
@@ -71,6 +73,7 @@ export function openSqliteStore({
   db.exec(GAPS_SCHEMA)
   db.exec(EVENTS_SCHEMA)
   db.exec(RETENTION_SCHEMA)
+  db.exec(WORKORDERS_SCHEMA)
   const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get() as string | undefined
   if (version === undefined) {
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION))
@@ -106,6 +109,7 @@ export function openSqliteStore({
     outbox: retrying(new SqliteOutbox(db)),
     gaps: retrying(new SqliteGaps(db, cams)),
     retentionPolicies: retrying(new SqliteRetentionPolicies(db)),
+    workOrders: retrying(new SqliteWorkOrders(db)),
     async sizeBytes() {
       if (memory) return undefined
       return readdirSync(dataDir)

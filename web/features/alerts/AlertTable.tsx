@@ -1,11 +1,13 @@
 import './alerts.css'
 import { memo } from 'preact/compat'
 import type { Alert, CameraListItem, Rule, Site } from '../../api/camtel.js'
+import type { WorkOrder } from '../../api/use-work-orders.js'
 import { paths } from '../../app/router.js'
 import { formatAgo, formatDateTime, formatDuration } from '../../ui/format.js'
 import { Link } from '../../ui/Link.js'
 import { useNow } from '../../ui/use-now.js'
 import { VirtualList } from '../../ui/VirtualList.js'
+import { WorkOrderBadge } from '../maintenance/index.js'
 import { alertValueText, describeRule } from './rules.js'
 
 const ROW_HEIGHT = 56
@@ -15,6 +17,8 @@ export interface AlertTableProps {
   rules: ReadonlyMap<string, Rule>
   cameras: ReadonlyMap<string, CameraListItem>
   sites: ReadonlyMap<string, Site>
+  /** The ticket each alert made or joined (docs/workorders.md). */
+  workOrders: ReadonlyMap<number, WorkOrder>
   /** Absent for viewers: no action buttons. */
   onAck?: (a: Alert) => void
   onSilence?: (a: Alert) => void
@@ -32,6 +36,7 @@ export function AlertTable(p: AlertTableProps) {
         <div role="columnheader">Rule · value</div>
         <div role="columnheader">Opened</div>
         <div role="columnheader">Acknowledged</div>
+        <div role="columnheader">Work order</div>
         <div role="columnheader" class="actions-col" />
       </div>
       {p.alerts.length === 0 ? (
@@ -43,7 +48,18 @@ export function AlertTable(p: AlertTableProps) {
           label="Alert rows"
           renderRow={(i) => {
             const a = p.alerts[i] as Alert
-            return <AlertRow alert={a} rule={p.rules.get(a.ruleId)} camera={p.cameras.get(a.cameraId)} site={p.sites.get(p.cameras.get(a.cameraId)?.siteId ?? a.siteId)} now={now} onAck={p.onAck} onSilence={p.onSilence} />
+            return (
+              <AlertRow
+                alert={a}
+                rule={p.rules.get(a.ruleId)}
+                camera={p.cameras.get(a.cameraId)}
+                site={p.sites.get(p.cameras.get(a.cameraId)?.siteId ?? a.siteId)}
+                workOrder={p.workOrders.get(a.id)}
+                now={now}
+                onAck={p.onAck}
+                onSilence={p.onSilence}
+              />
+            )
           }}
         />
       )}
@@ -56,12 +72,13 @@ interface RowProps {
   rule: Rule | undefined
   camera: CameraListItem | undefined
   site: Site | undefined
+  workOrder: WorkOrder | undefined
   now: number
   onAck?: (a: Alert) => void
   onSilence?: (a: Alert) => void
 }
 
-const AlertRow = memo(function AlertRow({ alert: a, rule, camera, site, now, onAck, onSilence }: RowProps) {
+const AlertRow = memo(function AlertRow({ alert: a, rule, camera, site, workOrder, now, onAck, onSilence }: RowProps) {
   const open = a.state !== 'resolved'
   const end = a.resolvedAt ? Date.parse(a.resolvedAt) : now
   const value = alertValueText(a, rule)
@@ -98,6 +115,22 @@ const AlertRow = memo(function AlertRow({ alert: a, rule, camera, site, now, onA
             </span>
             <span class="muted ellipsis" title={a.ack.note ?? ''}>
               {a.ack.note ?? 'no note'}
+            </span>
+          </>
+        ) : (
+          <span class="muted">—</span>
+        )}
+      </div>
+      <div role="cell" class="two-line">
+        {workOrder ? (
+          <>
+            <span>
+              <WorkOrderBadge workOrder={workOrder} />
+            </span>
+            <span class="muted ellipsis" title={workOrder.note ?? workOrder.id}>
+              {workOrder.externalId ??
+                workOrder.note ??
+                (workOrder.delivery.deliveredAt ? `sent ${formatAgo(workOrder.delivery.deliveredAt, now)}` : 'not sent yet')}
             </span>
           </>
         ) : (

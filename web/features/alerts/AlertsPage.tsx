@@ -5,6 +5,7 @@ import { useAlerts } from '../../api/use-alerts.js'
 import { useCameras } from '../../api/use-cameras.js'
 import { useRequest } from '../../api/use-request.js'
 import { useSites } from '../../api/use-sites.js'
+import { useWorkOrders } from '../../api/use-work-orders.js'
 import { Panel } from '../../ui/Panel.js'
 import { Segmented } from '../../ui/Segmented.js'
 import { type AlertFilter, type AlertTab, DEFAULT_ALERT_FILTER, filterAlerts, inTab, sortForTab } from './alert-filter.js'
@@ -25,6 +26,7 @@ export function AlertsPage() {
   const alerts = useAlerts()
   const { cameras } = useCameras()
   const sites = useSites()
+  const workOrders = useWorkOrders()
   const [filter, setFilter] = useState<AlertFilter>(DEFAULT_ALERT_FILTER)
   const [silenced, setSilenced] = useState(0)
   const actions = useAlertActions(() => setSilenced((n) => n + 1))
@@ -59,6 +61,7 @@ export function AlertsPage() {
             rules={ruleMap}
             cameras={cameras}
             sites={sites}
+            workOrders={workOrders.byAlert}
             onAck={actions.ack}
             onSilence={actions.silence && ((a) => actions.silence?.({ kind: 'camera', id: a.cameraId }))}
             empty={EMPTY[filter.tab]}

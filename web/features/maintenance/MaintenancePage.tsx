@@ -4,11 +4,13 @@ import type { CameraListItem, Prediction, Site } from '../../api/camtel.js'
 import { useCameras } from '../../api/use-cameras.js'
 import { usePredictions } from '../../api/use-predictions.js'
 import { useSites } from '../../api/use-sites.js'
+import { type WorkOrder, problemKey, useWorkOrders } from '../../api/use-work-orders.js'
 import { Panel } from '../../ui/Panel.js'
 import { SiteSelect } from '../../ui/SiteSelect.js'
 import { useNow } from '../../ui/use-now.js'
 import { modeLabel } from './modes.js'
 import { PredictionItem } from './PredictionItem.js'
+import { WorkOrdersPanel } from './WorkOrdersPanel.js'
 
 /** Beyond this many the list says how many more there are: nobody schedules 2,000 visits from a screen. */
 const SHOWN = 300
@@ -19,12 +21,13 @@ interface Filter {
   site: string
 }
 
-/** The maintenance list: raised failure predictions, highest risk first, with their evidence, live. */
+/** The maintenance list: raised failure predictions, highest risk first, with their evidence, and the work orders, live. */
 export function MaintenancePage() {
   const { predictions, enabled } = usePredictions()
   const { cameras } = useCameras()
   const sites = useSites()
   const now = useNow(30_000)
+  const workOrders = useWorkOrders()
   const [filter, setFilter] = useState<Filter>({ q: '', mode: 'all', site: 'all' })
   const byMode = useMemo(() => countBy(predictions, (p) => p.mode), [predictions])
   const shown = useMemo(() => filterPredictions(predictions, filter, cameras, sites), [predictions, filter, cameras, sites])
@@ -84,7 +87,14 @@ export function MaintenancePage() {
             ) : (
               <ul class="predictions" aria-label="Raised predictions">
                 {shown.slice(0, SHOWN).map((p) => (
-                  <PredictionItem key={`${p.cameraId} ${p.mode}`} prediction={p} now={now} camera={cameras.get(p.cameraId)} site={sites.get(cameras.get(p.cameraId)?.siteId ?? p.siteId)} />
+                  <PredictionItem
+                    key={`${p.cameraId} ${p.mode}`}
+                    prediction={p}
+                    now={now}
+                    camera={cameras.get(p.cameraId)}
+                    site={sites.get(cameras.get(p.cameraId)?.siteId ?? p.siteId)}
+                    workOrder={ticketOf(workOrders.latestOf.get(problemKey(p.cameraId, p.mode)), p)}
+                  />
                 ))}
               </ul>
             )}
@@ -92,8 +102,15 @@ export function MaintenancePage() {
           </>
         )}
       </Panel>
+      <WorkOrdersPanel workOrders={workOrders.all} error={workOrders.error} cameras={cameras} sites={sites} now={now} />
     </div>
   )
+}
+
+/** The camera's ticket for this mode: an open one, or one closed since the prediction was raised (not one of an older raise). */
+function ticketOf(w: WorkOrder | undefined, p: Prediction): WorkOrder | undefined {
+  if (!w || w.closedAt === null) return w
+  return Date.parse(w.closedAt) >= Date.parse(p.raisedAt ?? p.asOf ?? '') ? w : undefined
 }
 
 function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, number> {

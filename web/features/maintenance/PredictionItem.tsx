@@ -1,9 +1,11 @@
 import type { CameraListItem, Prediction, Site } from '../../api/camtel.js'
+import type { WorkOrder } from '../../api/use-work-orders.js'
 import { paths } from '../../app/router.js'
 import { formatAgo, formatDateTime, formatTimeTick } from '../../ui/format.js'
 import { Link } from '../../ui/Link.js'
 import { StatusDot } from '../../ui/StatusDot.js'
 import { etaText, modeAction, modeLabel, riskLevel, riskText } from './modes.js'
+import { WorkOrderBadge } from './WorkOrderBadge.js'
 
 interface Props {
   prediction: Prediction
@@ -11,10 +13,12 @@ interface Props {
   /** In the fleet's list: which camera, where. On a camera's own page: left out. */
   camera?: CameraListItem | undefined
   site?: Site | undefined
+  /** The latest ticket of this camera and failure mode, when the page reads them. */
+  workOrder?: WorkOrder | undefined
 }
 
 /** One raised prediction: how likely, which failure, when, and why in words and numbers. */
-export function PredictionItem({ prediction: p, now, camera, site }: Props) {
+export function PredictionItem({ prediction: p, now, camera, site, workOrder }: Props) {
   const level = riskLevel(p.risk)
   const eta = etaText(p.eta, now)
   const action = modeAction(p.mode)
@@ -60,6 +64,7 @@ export function PredictionItem({ prediction: p, now, camera, site }: Props) {
         )}
         {p.eta && <span class="muted small">{formatTimeTick(Date.parse(p.eta), 3 * 86_400_000)}</span>}
         {p.raisedAt && <span class="muted small">raised {formatAgo(p.raisedAt, now)}</span>}
+        {workOrder && <WorkOrderBadge workOrder={workOrder} />}
       </div>
     </li>
   )
