@@ -28,7 +28,7 @@ describe('GET /readyz and the store writer thread', () => {
     expect(ready.status).toBe(200)
     const before = (await ready.json()) as Readiness
     expect(before.checks.find((c) => c.name === 'writer')).toMatchObject({ ok: true })
-    expect(before.checks.find((c) => c.name === 'event log')).toMatchObject({ ok: true })
+    expect(before.checks.find((c) => c.name === 'bus')).toMatchObject({ ok: true })
 
     await (t.server.store as SqliteStore).killWriterForTest()
 
@@ -37,7 +37,7 @@ describe('GET /readyz and the store writer thread', () => {
     const after = (await res.json()) as Readiness
     expect(after.status).toBe('not ready')
     expect(after.checks.find((c) => c.name === 'writer')).toMatchObject({ ok: false, detail: expect.stringMatching(/writer thread died/) })
-    expect(after.checks.find((c) => c.name === 'event log')).toMatchObject({ ok: false })
+    expect(after.checks.find((c) => c.name === 'bus')).toMatchObject({ ok: false })
     // Ingest fails plainly rather than pretending: nothing can be stored any more.
     const ingest = await t.api('/api/v1/telemetry', { method: 'POST', json: { reports: [{ cameraId: 'r-1', ts: ts + 1000, metrics: { fps: 25 } }] } })
     expect(ingest.status).toBe(500)

@@ -22,7 +22,7 @@ export async function opsRoutes(app: FastifyInstance, deps: OpsDeps): Promise<vo
     auth: deps.auth,
   }))
 
-  app.get('/readyz', { config: { permission: 'ops:read' }, schema: { summary: 'Readiness of the store (its writer thread, its event log) and bus', tags: ['operations'] } }, async (_req, reply) => {
+  app.get('/readyz', { config: { permission: 'ops:read' }, schema: { summary: 'Readiness of the store (its writer thread) and bus (the embedded event log)', tags: ['operations'] } }, async (_req, reply) => {
     const checks = [
       await deps.store.telemetry
         .countReports('\u0000readyz')

@@ -132,10 +132,10 @@ export function openSqliteStore({
         const log = eventLog
         checks.push(
           threadWriter?.failure
-            ? { name: 'event log', ok: false, detail: 'its appends go through the writer thread, which died' }
+            ? { name: 'bus', ok: false, detail: 'the embedded event log (the bus of a single instance): its appends go through the writer thread, which died' }
             : await log.window().then(
-                (w) => ({ name: 'event log', ok: true, detail: `${Math.max(0, w.newest - w.oldest + 1)} events replayable, newest id ${w.newest}` }),
-                (err: Error) => ({ name: 'event log', ok: false, detail: err.message }),
+                (w) => ({ name: 'bus', ok: true, detail: `the embedded event log (the bus of a single instance): ${Math.max(0, w.newest - w.oldest + 1)} events replayable, newest id ${w.newest}` }),
+                (err: Error) => ({ name: 'bus', ok: false, detail: `the embedded event log: ${err.message}` }),
               ),
         )
       }
