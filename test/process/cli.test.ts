@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -57,5 +57,27 @@ describe('camtel command', () => {
     expect(camtel(['serve', '--config', file]).err).toMatch(/colour/)
     expect(camtel(['serve', '--no-such-flag']).status).toBe(2)
     expect(camtel(['launch']).status).toBe(2)
+  })
+})
+
+describe('bin/camtel.js', () => {
+  it('says so when src/ changed after the build it runs, and not otherwise', () => {
+    // A checkout in miniature: the launcher, a "build" that prints, and one source file.
+    const co = join(dir, 'checkout')
+    for (const d of ['bin', 'dist/cli', 'src/cli']) mkdirSync(join(co, d), { recursive: true })
+    copyFileSync(join(ROOT, 'bin/camtel.js'), join(co, 'bin/camtel.js'))
+    writeFileSync(join(co, 'dist/cli/main.js'), "console.log('built')\n")
+    writeFileSync(join(co, 'src/cli/main.ts'), '// source\n')
+    const run = () => spawnSync(process.execPath, [join(co, 'bin/camtel.js')], { encoding: 'utf8', timeout: 20_000 })
+    const t = Date.now() / 1000
+    utimesSync(join(co, 'dist/cli/main.js'), t, t)
+    utimesSync(join(co, 'src/cli/main.ts'), t - 60, t - 60)
+    const fresh = run()
+    expect(fresh.stdout).toBe('built\n')
+    expect(fresh.stderr).toBe('')
+    utimesSync(join(co, 'src/cli/main.ts'), t + 60, t + 60)
+    const stale = run()
+    expect(stale.stdout).toBe('built\n')
+    expect(stale.stderr).toMatch(/src\/ has changed since the last build.*npm run build/)
   })
 })
