@@ -23,6 +23,7 @@ export {
 export type * from './types.js'
 export type * from './capacity.js'
 export type * from './workorders.js'
+export type { HealthContext, HealthFactor } from '../protocol/health-context.js'
 export type {
   AlertData,
   EventMessage,

@@ -26,6 +26,7 @@ import type {
 } from './types.js'
 import type { CapacityReport, RetentionPolicy, RetentionPolicyInput } from './capacity.js'
 import type { WorkOrder, WorkOrderQuery, WorkOrderStatusInput } from './workorders.js'
+import type { HealthContext } from '../protocol/health-context.js'
 
 export interface CamtelClientOptions {
   /** The server, e.g. `https://camtel.example.com`; in the dashboard, its own origin. */
@@ -166,6 +167,11 @@ export class CamtelClient {
   /** Creates or replaces a rule. */
   putRule(rule: Rule): Promise<Rule> {
     return this.send('PUT', `/api/v1/rules/${encodeURIComponent(rule.id)}`, rule)
+  }
+
+  /** The camera's condition at `at` (default now) with a 0–1 confidence, for recognition systems (DESIGN §7). */
+  healthContext(cameraId: string, at?: Date | number | string): Promise<HealthContext> {
+    return this.get(`/api/v1/cameras/${encodeURIComponent(cameraId)}/health-context${queryString({ at: timeParam(at) })}`)
   }
 
   /** Gaps of a camera that overlap [from, to], oldest first. */

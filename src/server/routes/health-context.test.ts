@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Config } from '../../config/index.js'
 import { ManualClock } from '../../core/clock.js'
+import { CamtelClient } from '../../client/index.js'
 import type { HealthContext } from '../../protocol/health-context.js'
-import { type TestServer, startTestServer } from '../test-support/test-server.js'
+import { ADMIN_TOKEN, type TestServer, startTestServer } from '../test-support/test-server.js'
 
 const T = Date.UTC(2026, 10, 24, 12, 0, 0)
 const SEC = 1_000
@@ -120,6 +121,11 @@ describe('GET /api/v1/cameras/:id/health-context', () => {
     expect(await context('cam', `?at=${T - HOUR}`)).toMatchObject({ online: false, confidence: 0 })
     const now = await context('cam')
     expect(now).toMatchObject({ fps: 5, recording: false, confidence: 0 })
+    // The typed client asks the same, with a Date or without `at`.
+    const client = new CamtelClient({ baseUrl: t.url, token: ADMIN_TOKEN })
+    expect(await client.healthContext('cam', new Date(T - 2 * HOUR + 30 * SEC))).toEqual(then)
+    expect(await client.healthContext('cam')).toEqual(now)
+    await expect(client.healthContext('nobody')).rejects.toMatchObject({ status: 404 })
   })
 
   it('falls back to the 1-minute, then the 1-hour rollups past the raw retention, and says so', async () => {
