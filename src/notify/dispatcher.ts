@@ -15,6 +15,8 @@ export interface DispatcherOptions {
    * it: the alert engine stores its notifications after the ingest answer (AlertEngine.whenStored).
    */
   beforePass?: () => Promise<unknown>
+  /** Told of each message once the outbox has it as delivered (the console shows a ticket as sent). */
+  onDelivered?: (m: OutboxMessage) => void
   pollMs?: number
   minBackoffMs?: number
   maxBackoffMs?: number
@@ -70,6 +72,12 @@ export class Dispatcher {
         const backoff = Math.min(max, min * 2 ** Math.min(m.attempts, 20)) * (0.5 + Math.random() / 2)
         await this.o.outbox.markFailed(m.id, (err as Error).message, this.o.clock.now() + backoff)
         this.o.logger.warn({ id: m.id, attempts: m.attempts + 1, error: (err as Error).message }, 'notification not delivered; will retry')
+        continue
+      }
+      try {
+        this.o.onDelivered?.(m)
+      } catch (err) {
+        this.o.logger.error({ err, id: m.id }, 'delivery listener failed')
       }
     }
   }

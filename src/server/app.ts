@@ -168,6 +168,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     clock,
     logger: logger.child({ module: 'notify' }),
     shouldDrop: (m) => notifications.dropReason(m),
+    // Set below; the dispatcher starts delivering only once the server listens.
+    onDelivered: (m) => workOrders.delivered(m),
     beforePass: () => alerts.whenStored(),
   })
   const alerts = new AlertEngine({ store: store.alerts, fleet, clock, events, notifications, logger: logger.child({ module: 'alerts' }), lateAfter: config.lateAfter })

@@ -117,6 +117,15 @@ export class WorkOrderService {
     return outcome
   }
 
+  /** The outbox delivered a ticket: consoles learn it as a `workorder` event (its state unchanged). */
+  delivered(m: { id: string; channel: string }): void {
+    if (m.channel !== WORKORDER_CHANNEL) return
+    void this.serial(async () => {
+      const w = await this.o.store.get(m.id)
+      if (w) this.publish(w, this.o.clock.now())
+    })
+  }
+
   private onEvents(batch: readonly StoredEvent[]): void {
     for (const e of batch) {
       // Most events are telemetry: the topic is looked at before the data, which may be parsed on access.

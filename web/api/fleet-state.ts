@@ -47,6 +47,8 @@ export const Keys = {
   /** Raised predictions (DESIGN §7). */
   predictions: 'predictions',
   cameraPredictions: (id: string) => `predictions:${id}`,
+  /** A maintenance ticket was made, delivered or reported on (docs/workorders.md): its views read them again. */
+  workOrders: 'workorders',
   sites: 'sites',
   connection: 'connection',
 } as const
@@ -135,6 +137,10 @@ export class FleetState {
         return
       case 'prediction':
         return this.applyPrediction(e.data as unknown as Prediction, changed)
+      case 'workorder':
+        // The event carries {id, problem, state}; the views read the tickets over REST.
+        changed.add(Keys.workOrders)
+        return
       default:
         return
     }

@@ -1,13 +1,14 @@
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import type { WorkOrder } from './camtel.js'
-import { useClient } from './store-context.js'
+import { Keys } from './fleet-state.js'
+import { useClient, useStoreKeyAtMost } from './store-context.js'
 
 export type { WorkOrder } from './camtel.js'
 
 /** The newest tickets read; enough for every open one and the recent closed ones. */
 const LIMIT = 2000
 /** A burst of `workorder` events (a status report per ticket, a storm of tickets) costs one read. */
-const RELOAD_AFTER_MS = 300
+const RELOAD_AFTER_MS = 250
 
 export interface WorkOrders {
   /** Newest first. */
@@ -22,42 +23,24 @@ export interface WorkOrders {
 export const problemKey = (cameraId: string, problem: string) => `${cameraId} ${problem}`
 
 /**
- * Maintenance tickets (DESIGN §7), live: read over REST, and read again whenever the stream's
- * `workorder` topic says one was made or changed. The topic has a subscription of its own while
- * a view that shows tickets is open; the console's main stream carries the fleet.
+ * Maintenance tickets (DESIGN §7), live: read over REST, and read again after the console's
+ * stream says one was made, delivered or reported on (its `workorder` topic), or after it
+ * resynchronised. A burst of such events costs one read a tick.
  */
 export function useWorkOrders(): WorkOrders {
   const client = useClient()
+  const version = useStoreKeyAtMost(Keys.workOrders, RELOAD_AFTER_MS)
   const [state, setState] = useState<{ all: readonly WorkOrder[]; error?: string }>({ all: [] })
   useEffect(() => {
     let live = true
-    let timer: ReturnType<typeof setTimeout> | undefined
-    let generation = 0
-    const load = () => {
-      const mine = ++generation
-      client.workOrders({ limit: LIMIT }).then(
-        (all) => live && mine === generation && setState({ all }),
-        (err: Error) => live && mine === generation && setState((s) => ({ all: s.all, error: err.message })),
-      )
-    }
-    const soon = () => {
-      timer ??= setTimeout(() => {
-        timer = undefined
-        load()
-      }, RELOAD_AFTER_MS)
-    }
-    const stream = client.stream({ topics: ['workorder'] })
-    // The first connection, and any gap the server cannot replay, begin with a reset.
-    const offReset = stream.on('reset', load)
-    const offEvent = stream.on('event', soon)
+    client.workOrders({ limit: LIMIT }).then(
+      (all) => live && setState({ all }),
+      (err: Error) => live && setState((s) => ({ all: s.all, error: err.message })),
+    )
     return () => {
       live = false
-      if (timer) clearTimeout(timer)
-      offReset()
-      offEvent()
-      stream.close()
     }
-  }, [client])
+  }, [client, version])
   return useMemo(() => {
     const byAlert = new Map<number, WorkOrder>()
     const latestOf = new Map<string, WorkOrder>()

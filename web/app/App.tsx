@@ -9,7 +9,7 @@ import { Shell } from './Shell.js'
 import { SessionContext, type SessionInfo } from './session.js'
 
 /** Topics the console shows; work orders get a view when their API lands. */
-const TOPICS = ['status', 'telemetry', 'alert', 'incident', 'prediction'] as const
+const TOPICS = ['status', 'telemetry', 'alert', 'incident', 'prediction', 'workorder'] as const
 
 /**
  * Remembers that this browser has a session, so that a fresh visit goes straight to the login

@@ -1,19 +1,23 @@
 import type { Alert, Rule } from '../../api/camtel.js'
+import type { WorkOrder } from '../../api/use-work-orders.js'
 import { formatAgo, formatDateTime, formatDuration } from '../../ui/format.js'
 import { alertValueText, describeRule } from '../alerts/index.js'
+import { WorkOrderBadge } from '../maintenance/index.js'
 
 interface Props {
   alerts: readonly Alert[]
   rules: ReadonlyMap<string, Rule>
   now: number
   onAck?: (a: Alert) => void
+  /** The ticket each alert made or joined (docs/workorders.md). */
+  workOrders?: ReadonlyMap<number, WorkOrder>
 }
 
 /** Recent resolved alerts shown under the open ones. */
 const RECENT = 8
 
 /** The camera's open alerts, then its recent resolved ones. */
-export function CameraAlerts({ alerts, rules, now, onAck }: Props) {
+export function CameraAlerts({ alerts, rules, now, onAck, workOrders }: Props) {
   const open = alerts.filter((a) => a.state !== 'resolved')
   const recent = alerts.filter((a) => a.state === 'resolved').slice(0, RECENT)
   return (
@@ -33,6 +37,7 @@ export function CameraAlerts({ alerts, rules, now, onAck }: Props) {
                   {value && <span class="tabular"> · {value}</span>}
                   <span class="muted"> · {a.state}</span>
                   {a.silenced && <span class="flag">silenced</span>}
+                  {workOrders?.get(a.id) && <WorkOrderBadge workOrder={workOrders.get(a.id) as WorkOrder} />}
                 </div>
                 <div class="muted small">
                   {describeRule(rule, a.ruleId)} · <span title={formatDateTime(a.openedAt)}>opened {formatAgo(a.openedAt, now)}</span>, {a.state === 'resolved' ? 'lasted' : 'open'}{' '}

@@ -8,6 +8,7 @@ import { useCameraPredictions, usePredictions } from '../../api/use-predictions.
 import { useRequest } from '../../api/use-request.js'
 import { useSites } from '../../api/use-sites.js'
 import { useStatusChanges } from '../../api/use-status-changes.js'
+import { problemKey, useWorkOrders } from '../../api/use-work-orders.js'
 import { paths } from '../../app/router.js'
 import { Link } from '../../ui/Link.js'
 import { Panel } from '../../ui/Panel.js'
@@ -16,7 +17,7 @@ import { StatusBadge } from '../../ui/StatusDot.js'
 import { useNow } from '../../ui/use-now.js'
 import { useAlertActions } from '../alerts/index.js'
 import { CameraAlerts } from './CameraAlerts.js'
-import { PredictionItem } from '../maintenance/index.js'
+import { PredictionItem, ticketOf } from '../maintenance/index.js'
 import { ConnectivityTimeline } from './ConnectivityTimeline.js'
 import { GapList } from './GapList.js'
 import { LatestMetrics } from './LatestMetrics.js'
@@ -38,6 +39,7 @@ export function CameraPage({ id }: { id: string }) {
   // The store holds the open alerts and recent others; REST adds this camera's older ones.
   const history = useRequest((c) => c.alerts({ camera: id, limit: 200 }), [id, RANGES[range].ms])
   const liveAlerts = useCameraAlerts(id)
+  const workOrders = useWorkOrders()
   const alerts = useMemo(() => mergeAlerts(liveAlerts, history.data ?? []), [liveAlerts, history.data])
   const changes = useStatusChanges(id)
   const predictions = useCameraPredictions(id)
@@ -100,7 +102,7 @@ export function CameraPage({ id }: { id: string }) {
         </div>
         <div class="camera-main">
           <Panel title="Alerts">
-            <CameraAlerts alerts={alerts} rules={ruleMap} now={now} onAck={actions.ack} />
+            <CameraAlerts alerts={alerts} rules={ruleMap} now={now} onAck={actions.ack} workOrders={workOrders.byAlert} />
           </Panel>
           {predicting && (
             <Panel title="Predicted failures" class="camera-predictions">
@@ -111,7 +113,7 @@ export function CameraPage({ id }: { id: string }) {
               ) : (
                 <ul class="predictions" aria-label="Raised predictions">
                   {predictions.map((p) => (
-                    <PredictionItem key={p.mode} prediction={p} now={now} />
+                    <PredictionItem key={p.mode} prediction={p} now={now} workOrder={ticketOf(workOrders.latestOf.get(problemKey(p.cameraId, p.mode)), p)} />
                   ))}
                 </ul>
               )}

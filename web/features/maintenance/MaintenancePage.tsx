@@ -4,12 +4,13 @@ import type { CameraListItem, Prediction, Site } from '../../api/camtel.js'
 import { useCameras } from '../../api/use-cameras.js'
 import { usePredictions } from '../../api/use-predictions.js'
 import { useSites } from '../../api/use-sites.js'
-import { type WorkOrder, problemKey, useWorkOrders } from '../../api/use-work-orders.js'
+import { problemKey, useWorkOrders } from '../../api/use-work-orders.js'
 import { Panel } from '../../ui/Panel.js'
 import { SiteSelect } from '../../ui/SiteSelect.js'
 import { useNow } from '../../ui/use-now.js'
 import { modeLabel } from './modes.js'
 import { PredictionItem } from './PredictionItem.js'
+import { ticketOf } from './WorkOrderBadge.js'
 import { WorkOrdersPanel } from './WorkOrdersPanel.js'
 
 /** Beyond this many the list says how many more there are: nobody schedules 2,000 visits from a screen. */
@@ -105,12 +106,6 @@ export function MaintenancePage() {
       <WorkOrdersPanel workOrders={workOrders.all} error={workOrders.error} cameras={cameras} sites={sites} now={now} />
     </div>
   )
-}
-
-/** The camera's ticket for this mode: an open one, or one closed since the prediction was raised (not one of an older raise). */
-function ticketOf(w: WorkOrder | undefined, p: Prediction): WorkOrder | undefined {
-  if (!w || w.closedAt === null) return w
-  return Date.parse(w.closedAt) >= Date.parse(p.raisedAt ?? p.asOf ?? '') ? w : undefined
 }
 
 function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, number> {

@@ -1,4 +1,5 @@
 import './workorders.css'
+import type { Prediction } from '../../api/camtel.js'
 import type { WorkOrder } from '../../api/use-work-orders.js'
 
 const STATE_LABEL: Record<string, string> = { open: 'open', acknowledged: 'acknowledged', in_progress: 'in progress', resolved: 'resolved', closed: 'closed' }
@@ -10,6 +11,12 @@ export function workOrderStateLabel(state: string): string {
 /** Whether the work-order system has closed the ticket (docs/workorders.md). */
 export function isClosed(w: Pick<WorkOrder, 'state'>): boolean {
   return w.state === 'resolved' || w.state === 'closed'
+}
+
+/** The camera's ticket for a prediction's mode: an open one, or one closed since the prediction was raised (not one of an older raise). */
+export function ticketOf(w: WorkOrder | undefined, p: Pick<Prediction, 'raisedAt' | 'asOf'>): WorkOrder | undefined {
+  if (!w || w.closedAt === null) return w
+  return Date.parse(w.closedAt) >= Date.parse(p.raisedAt ?? p.asOf ?? '') ? w : undefined
 }
 
 /** A ticket's state as a small pill, linking to the work-order system when it gave a link. */

@@ -1,5 +1,5 @@
 export { MaintenancePage } from './MaintenancePage.js'
 export { PredictionItem } from './PredictionItem.js'
 export { modeLabel } from './modes.js'
-export { WorkOrderBadge, isClosed, workOrderStateLabel } from './WorkOrderBadge.js'
+export { WorkOrderBadge, isClosed, ticketOf, workOrderStateLabel } from './WorkOrderBadge.js'
 export { WorkOrdersPanel } from './WorkOrdersPanel.js'
