@@ -269,7 +269,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     : undefined
   const readiness = mqtt ? [async () => ({ name: 'mqtt', ok: mqtt.connected, detail: config.mqttTopic })] : []
   await app.register(opsRoutes, { metrics, fleet, store, readiness, version: VERSION, auth: config.auth })
-  if (hasWeb) await app.register(dashboardRoutes, { root: WEB_ROOT, page: { tileUrl: config.tileUrl, tileAttribution: config.tileAttribution } })
+  if (hasWeb) await app.register(dashboardRoutes, { root: WEB_ROOT, page: { tileUrl: config.tileUrl, tileAttribution: config.tileAttribution, workOrders: workOrderDelivery.enabled } })
 
   let closed = false
   return {

@@ -201,6 +201,10 @@ describe.skipIf(!RUN)('the dashboard in Chromium against a real camtel', () => {
     expect(await silence.innerText()).toContain('Site North depot')
     // The open alerts it covers are marked at once.
     await page.waitForSelector('.arow[data-state="firing"]:has-text("North depot cam 2") .flag:has-text("silenced")', { timeout: 5000 })
+    // No work-order system here (CAMTEL_WORKORDER_URL unset): no column that could only say nothing.
+    const headers = await page.getByRole('table', { name: 'Alerts' }).getByRole('columnheader').allInnerTexts()
+    expect(headers.map((h) => h.trim())).toEqual(['Severity', 'Camera', 'Rule · value', 'Opened', 'Acknowledged', ''])
+    expect(await row.getByRole('cell').count()).toBe(headers.length)
     await shot('alerts')
     await silence.getByRole('button', { name: 'End now' }).click()
     await silence.waitFor({ state: 'detached', timeout: 5000 })

@@ -3,6 +3,8 @@ export interface PageConfig {
   /** A tile server under the map, `{z}/{x}/{y}`; null: the bundled country outlines. */
   tileUrl: string | null
   tileAttribution: string | null
+  /** Whether the server makes work orders (CAMTEL_WORKORDER_URL is set); true where it says nothing (Vite's dev server). */
+  workOrders: boolean
 }
 
 let cached: PageConfig | undefined
@@ -25,6 +27,6 @@ export function pageConfig(): PageConfig {
   }
   const tileUrl = served.tileUrl ?? import.meta.env.CAMTEL_MAP_TILES ?? null
   const tileAttribution = served.tileAttribution ?? (served.tileUrl ? null : (import.meta.env.CAMTEL_MAP_ATTRIBUTION ?? null))
-  cached = { tileUrl: tileUrl || null, tileAttribution: tileAttribution || null }
+  cached = { tileUrl: tileUrl || null, tileAttribution: tileAttribution || null, workOrders: served.workOrders ?? true }
   return cached
 }

@@ -70,16 +70,16 @@ describe('the dashboard routes', () => {
 
   it('tell the page its run-time settings, escaped so that no value can end the script element', async () => {
     const plain = await app.inject({ url: '/' })
-    expect(plain.body).toContain('<script id="camtel-config" type="application/json">{"tileUrl":null,"tileAttribution":null}</script>')
+    expect(plain.body).toContain('<script id="camtel-config" type="application/json">{"tileUrl":null,"tileAttribution":null,"workOrders":false}</script>')
     const tiled = Fastify()
-    await tiled.register(dashboardRoutes, { root, page: { tileUrl: 'https://tiles.example.internal/{z}/{x}/{y}.png', tileAttribution: '</script><b>x</b>' } })
+    await tiled.register(dashboardRoutes, { root, page: { tileUrl: 'https://tiles.example.internal/{z}/{x}/{y}.png', tileAttribution: '</script><b>x</b>', workOrders: true } })
     await tiled.ready()
     try {
       for (const url of ['/', '/index.html', '/alerts']) {
         const res = await tiled.inject({ url })
         expect(res.statusCode, url).toBe(200)
         const json = /<script id="camtel-config" type="application\/json">(.*?)<\/script>/.exec(res.body)?.[1]
-        expect(JSON.parse(json ?? 'null'), url).toEqual({ tileUrl: 'https://tiles.example.internal/{z}/{x}/{y}.png', tileAttribution: '</script><b>x</b>' })
+        expect(JSON.parse(json ?? 'null'), url).toEqual({ tileUrl: 'https://tiles.example.internal/{z}/{x}/{y}.png', tileAttribution: '</script><b>x</b>', workOrders: true })
         expect(res.body).not.toContain('</script><b>')
       }
     } finally {

@@ -8,10 +8,12 @@ const SERVER_PREFIXES = ['/api', '/docs', '/healthz', '/readyz', '/metrics']
 
 const IMMUTABLE = { maxAge: 365 * 86_400_000, immutable: true }
 
-/** What the page is told at run time rather than at build time (CAMTEL_TILE_URL, CAMTEL_TILE_ATTRIBUTION). */
+/** What the page is told at run time rather than at build time (CAMTEL_TILE_URL, CAMTEL_TILE_ATTRIBUTION, whether CAMTEL_WORKORDER_URL is set). */
 export interface PageConfig {
   tileUrl?: string | undefined
   tileAttribution?: string | undefined
+  /** Whether tickets are made (docs/workorders.md): the alerts table leaves its column out when not, and no alert has one. */
+  workOrders?: boolean
 }
 
 export interface DashboardOptions {
@@ -69,7 +71,7 @@ class IndexPage {
     config: PageConfig,
   ) {
     // `<` escaped, so that no value can close the script element.
-    const json = JSON.stringify({ tileUrl: config.tileUrl ?? null, tileAttribution: config.tileAttribution ?? null }).replace(/</g, '\\u003c')
+    const json = JSON.stringify({ tileUrl: config.tileUrl ?? null, tileAttribution: config.tileAttribution ?? null, workOrders: config.workOrders ?? false }).replace(/</g, '\\u003c')
     this.tag = `<script id="camtel-config" type="application/json">${json}</script>`
   }
 

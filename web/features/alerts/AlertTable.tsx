@@ -8,6 +8,7 @@ import { Link } from '../../ui/Link.js'
 import { useNow } from '../../ui/use-now.js'
 import { VirtualList } from '../../ui/VirtualList.js'
 import { WorkOrderBadge } from '../maintenance/index.js'
+import { pageConfig } from '../../api/page-config.js'
 import { alertValueText, describeRule } from './rules.js'
 
 const ROW_HEIGHT = 56
@@ -28,15 +29,17 @@ export interface AlertTableProps {
 /** Alerts as rows of fixed height, virtualised: a site-wide outage can open thousands. */
 export function AlertTable(p: AlertTableProps) {
   const now = useNow(5000)
+  // Without a work-order system, and no ticket from when there was one, the column would say nothing.
+  const withWorkOrders = pageConfig().workOrders || p.workOrders.size > 0
   return (
-    <div class="alert-table" role="table" aria-label="Alerts" aria-rowcount={p.alerts.length + 1}>
+    <div class={`alert-table${withWorkOrders ? '' : ' no-workorders'}`} role="table" aria-label="Alerts" aria-rowcount={p.alerts.length + 1}>
       <div class="arow ahead" role="row" aria-rowindex={1}>
         <div role="columnheader">Severity</div>
         <div role="columnheader">Camera</div>
         <div role="columnheader">Rule · value</div>
         <div role="columnheader">Opened</div>
         <div role="columnheader">Acknowledged</div>
-        <div role="columnheader">Work order</div>
+        {withWorkOrders && <div role="columnheader">Work order</div>}
         <div role="columnheader" class="actions-col" />
       </div>
       {p.alerts.length === 0 ? (
@@ -55,6 +58,7 @@ export function AlertTable(p: AlertTableProps) {
                 camera={p.cameras.get(a.cameraId)}
                 site={p.sites.get(p.cameras.get(a.cameraId)?.siteId ?? a.siteId)}
                 workOrder={p.workOrders.get(a.id)}
+                withWorkOrders={withWorkOrders}
                 now={now}
                 onAck={p.onAck}
                 onSilence={p.onSilence}
@@ -73,12 +77,13 @@ interface RowProps {
   camera: CameraListItem | undefined
   site: Site | undefined
   workOrder: WorkOrder | undefined
+  withWorkOrders: boolean
   now: number
   onAck?: (a: Alert) => void
   onSilence?: (a: Alert) => void
 }
 
-const AlertRow = memo(function AlertRow({ alert: a, rule, camera, site, workOrder, now, onAck, onSilence }: RowProps) {
+const AlertRow = memo(function AlertRow({ alert: a, rule, camera, site, workOrder, withWorkOrders, now, onAck, onSilence }: RowProps) {
   const open = a.state !== 'resolved'
   const end = a.resolvedAt ? Date.parse(a.resolvedAt) : now
   const value = alertValueText(a, rule)
@@ -121,22 +126,24 @@ const AlertRow = memo(function AlertRow({ alert: a, rule, camera, site, workOrde
           <span class="muted">—</span>
         )}
       </div>
-      <div role="cell" class="two-line">
-        {workOrder ? (
-          <>
-            <span>
-              <WorkOrderBadge workOrder={workOrder} />
-            </span>
-            <span class="muted ellipsis" title={workOrder.note ?? workOrder.id}>
-              {workOrder.externalId ??
-                workOrder.note ??
-                (workOrder.delivery.deliveredAt ? `sent ${formatAgo(workOrder.delivery.deliveredAt, now)}` : 'not sent yet')}
-            </span>
-          </>
-        ) : (
-          <span class="muted">—</span>
-        )}
-      </div>
+      {withWorkOrders && (
+        <div role="cell" class="two-line">
+          {workOrder ? (
+            <>
+              <span>
+                <WorkOrderBadge workOrder={workOrder} />
+              </span>
+              <span class="muted ellipsis" title={workOrder.note ?? workOrder.id}>
+                {workOrder.externalId ??
+                  workOrder.note ??
+                  (workOrder.delivery.deliveredAt ? `sent ${formatAgo(workOrder.delivery.deliveredAt, now)}` : 'not sent yet')}
+              </span>
+            </>
+          ) : (
+            <span class="muted">—</span>
+          )}
+        </div>
+      )}
       <div role="cell" class="actions-col">
         {onAck && a.state === 'firing' && (
           <button type="button" class="btn btn-primary" onClick={() => onAck(a)}>
