@@ -4,6 +4,7 @@ import { isLoopback, loadConfig } from '../config/index.js'
 import { configFlagsHelp, parse, serverFlagOptions, stringFlags } from './args.js'
 import { announce, startServer } from './serve.js'
 import { simulate } from './sim.js'
+import { WorkOrderDesk } from '../sim/workorder-desk.js'
 
 const HELP = `Usage: camtel demo [options]
 
@@ -11,6 +12,8 @@ Runs the server with a simulated fleet (200 cameras over several sites) that rep
 the public API, with some history so that charts have data at once. The demo listens on
 127.0.0.1 with authentication off, and says so; set CAMTEL_HOST to listen elsewhere, and
 authentication then stays on. Its data goes to ./data/demo unless CAMTEL_DATA says otherwise.
+Unless CAMTEL_WORKORDER_URL names a real work-order system, a simulated service desk on
+127.0.0.1 takes the demo's work orders and reports their progress back.
 
 Options:
   --cameras <n>   simulated cameras (default 200)
@@ -34,18 +37,30 @@ export async function runDemo(argv: string[]): Promise<void> {
   }
   const flags = stringFlags(values)
   const host = flags.host ?? process.env.CAMTEL_HOST ?? '127.0.0.1'
+  // A work-order system to send tickets to, unless a real one is configured (docs/workorders.md).
+  const desk = new WorkOrderDesk()
+  await desk.start()
   const config = loadConfig({
     flags,
     configFile: flags.config,
     // Auth off only where DESIGN §10 allows it: on loopback. Elsewhere the demo keeps auth on.
-    defaults: { host: '127.0.0.1', data: './data/demo', auth: isLoopback(host) ? 'off' : 'on' },
+    defaults: { host: '127.0.0.1', data: './data/demo', auth: isLoopback(host) ? 'off' : 'on', workorderUrl: desk.url, workorderSecret: desk.secret },
   })
+  const deskInUse = config.workorderUrl === desk.url
+  if (!deskInUse) await desk.stop()
   const controller = new AbortController()
-  const server = await startServer(config, async () => controller.abort())
+  const server = await startServer(config, async () => {
+    controller.abort()
+    await desk.stop()
+  })
   announce(server)
   const port = (server.app.server.address() as { port: number }).port
   const token = config.auth === 'on' ? (config.adminToken ?? server.admin.generated ?? readAdminToken(config.data)) : undefined
   const target = `http://${isLoopback(config.host) ? config.host : '127.0.0.1'}:${port}`
+  if (deskInUse) {
+    desk.connect(target, token)
+    console.log(`camtel demo: work orders go to a simulated service desk (${desk.url}), which reports their progress back.`)
+  }
   const cameras = Number(flags.cameras ?? 200)
   console.log(`camtel demo: simulating ${cameras} cameras; open ${target.replace('127.0.0.1', 'localhost')} in a browser. Ctrl-C stops.`)
   await simulate(
