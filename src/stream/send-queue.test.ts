@@ -10,6 +10,28 @@ function queueOf(ids: number[]): SendQueue {
 }
 
 describe('SendQueue', () => {
+  it('frames byte messages that lie a comma apart in memory as one run, and any others one by one, the same JSON', () => {
+    // As the event log writes replayed messages: one after the other, a comma after each.
+    const memory = Buffer.from('{"id":1},{"id":2},{"id":3},{"id":4}x{"id":5},{"id":6}')
+    const at = (from: number, to: number) => memory.subarray(from, to)
+    const one = at(0, 8)
+    const two = at(9, 17)
+    const three = at(18, 26)
+    const four = at(27, 35)
+    // Next to four, but an "x" rather than a comma between them.
+    const five = at(36, 44)
+    const six = at(45, 53)
+    const elsewhere = Buffer.from('{"id":7}')
+    const q = new SendQueue()
+    const parts: Array<string | Uint8Array> = [one, two, three, four, five, six, '{"id":8}', elsewhere, two]
+    parts.forEach((p, i) => q.push(p, i + 1, 'replay'))
+    const frame = q.take(1 << 20)
+    const expected = `[${parts.map((p) => (typeof p === 'string' ? p : Buffer.from(p).toString())).join(',')}]`
+    expect(frame?.data.toString()).toBe(expected)
+    expect(JSON.parse(frame?.data.toString() ?? '')).toHaveLength(parts.length)
+    expect(frame?.messages).toBe(parts.length)
+  })
+
   it('frames one message as itself and several as a JSON array, up to the byte bound', () => {
     const q = queueOf([1, 2, 3])
     q.push('{"type":"replayed","id":3}', 0, 'control')

@@ -39,6 +39,8 @@ function encode(parts: readonly string[]): Buffer {
 /**
  * Several messages as one JSON array, copied into one buffer: for frames that hold messages
  * already in bytes (a replay's, see StoredEvent.messageBytes), which then never become strings.
+ * Byte messages that follow each other in memory with one comma between them (the event log
+ * writes them so) are copied as one run.
  */
 function encodeParts(parts: ReadonlyArray<string | Uint8Array>, start: number, end: number): Buffer {
   if (end - start === 1) {
@@ -53,14 +55,31 @@ function encodeParts(parts: ReadonlyArray<string | Uint8Array>, start: number, e
   const out = Buffer.allocUnsafe(bytes)
   let pos = 0
   out[pos++] = 0x5b // [
-  for (let i = start; i < end; i++) {
+  for (let i = start; i < end; ) {
     if (i > start) out[pos++] = 0x2c // ,
     const p = parts[i] as string | Uint8Array
-    if (typeof p === 'string') pos += out.write(p, pos)
-    else {
-      out.set(p, pos)
-      pos += p.byteLength
+    if (typeof p === 'string') {
+      pos += out.write(p, pos)
+      i++
+      continue
     }
+    // The run of byte messages that lie one after the other, a comma apart.
+    let last = p
+    let j = i + 1
+    const next = parts[j]
+    if (j < end && typeof next !== 'string' && next?.buffer === p.buffer) {
+      const memory = new Uint8Array(p.buffer)
+      for (; j < end; j++) {
+        const q = parts[j] as string | Uint8Array
+        const after = last.byteOffset + last.byteLength
+        if (typeof q === 'string' || q.buffer !== p.buffer || q.byteOffset !== after + 1 || memory[after] !== 0x2c) break
+        last = q
+      }
+    }
+    const runEnd = last.byteOffset + last.byteLength
+    out.set(new Uint8Array(p.buffer, p.byteOffset, runEnd - p.byteOffset), pos)
+    pos += runEnd - p.byteOffset
+    i = j
   }
   out[pos++] = 0x5d // ]
   return out

@@ -469,14 +469,17 @@ export class SqliteEventLog implements EventLog {
       buf[pos++] = COLON
       pos = scale === FLOAT_SCALE ? pos + buf.write(`${value}`, pos, 'latin1') : writeDecimal(buf, pos, n, scale)
     })
-    const moved = room(base, pos, 3)
+    const moved = room(base, pos, 4)
     pos -= base - moved
     base = moved
     buf = arena
     buf[pos++] = CLOSE
     buf[pos++] = CLOSE
     buf[pos++] = CLOSE
-    arenaUsed = pos
+    // A comma after each message, outside it: messages read one after the other lie in the arena
+    // as a JSON array's insides, and a frame copies such a run at once (see encodeParts).
+    buf[pos] = COMMA
+    arenaUsed = pos + 1
     return new TelemetryMessage(id, camera.id, camera.siteId, ts, buf.subarray(base, pos), dataAt)
   }
 
