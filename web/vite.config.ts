@@ -22,7 +22,8 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': { target, ws: true, changeOrigin: false },
+      // /api/v1 only: /api/ also names the dashboard's own sources (web/api/*.ts), which Vite serves.
+      '/api/v1': { target, ws: true, changeOrigin: false },
       '/healthz': target,
       '/docs': target,
     },
