@@ -1,17 +1,22 @@
 import type { NewOutboxMessage } from '../notify/model.js'
 import type { WorkOrderState } from '../protocol/workorders.js'
 
-/** A maintenance ticket as stored (DESIGN §7); the wire form is made from it by `workOrderView`. */
-export interface WorkOrderRecord {
-  id: string
+/** What a ticket is about (DESIGN §7): the same in a draft, a new ticket and a stored one. */
+export interface WorkOrderSubject {
   cameraId: string
   siteId: string
+  /** The metric of an alert, or the mode of a prediction. */
   problem: string
   severity: 'warning' | 'critical'
   summary: string
+  origin: 'alert' | 'prediction'
+}
+
+/** A maintenance ticket as stored (DESIGN §7); the wire form is made from it by `workOrderView`. */
+export interface WorkOrderRecord extends WorkOrderSubject {
+  id: string
   /** The diagnostic context sent with the ticket. */
   context: unknown
-  origin: 'alert' | 'prediction'
   /** Alerts that made or joined the ticket, oldest first. */
   alertIds: number[]
   state: WorkOrderState
@@ -30,16 +35,10 @@ export interface WorkOrderRecord {
  * A source makes at most one ticket, ever, and joins the open ticket of its (camera, problem)
  * when there is one.
  */
-export interface NewWorkOrder {
+export interface NewWorkOrder extends WorkOrderSubject {
   id: string
   source: string
-  cameraId: string
-  siteId: string
-  problem: string
-  severity: 'warning' | 'critical'
-  summary: string
   context: unknown
-  origin: 'alert' | 'prediction'
   alertId: number | null
   createdAt: number
   /** The delivery to the work-order system, queued in the same transaction as the ticket. */

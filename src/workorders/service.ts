@@ -176,16 +176,8 @@ export class WorkOrderService {
     const createdAt = new Date(now).toISOString()
     const payload = { cameraId: d.cameraId, siteId: d.siteId, problem: d.problem, severity: d.severity, summary: d.summary, context: d.context, createdAt }
     const { outcome, workOrder } = await this.o.store.open({
+      ...d,
       id,
-      source: d.source,
-      cameraId: d.cameraId,
-      siteId: d.siteId,
-      problem: d.problem,
-      severity: d.severity,
-      summary: d.summary,
-      context: d.context,
-      origin: d.origin,
-      alertId: d.alertId,
       createdAt: now,
       message: { id, channel: WORKORDER_CHANNEL, kind: WORKORDER_KIND, payload, createdAt: now, dueAt: now },
     })

@@ -3,20 +3,15 @@ import { OFFLINE_METRIC, type Rule } from '../alerts/rules.js'
 import type { CameraState } from '../fleet/fleet.js'
 import type { PredictionView } from '../protocol/predictions.js'
 import type { Site } from '../store/ports.js'
+import type { WorkOrderSubject } from './model.js'
 
 const iso = (ms: number | undefined | null): string | null => (ms === undefined || ms === null ? null : new Date(ms).toISOString())
 
 /** What a ticket is about, before it has an id: the body of DESIGN §7 less `id` and `createdAt`. */
-export interface TicketDraft {
+export interface TicketDraft extends WorkOrderSubject {
   /** The alert or prediction that makes it; a source makes at most one ticket, ever. */
   source: string
-  cameraId: string
-  siteId: string
-  problem: string
-  severity: 'warning' | 'critical'
-  summary: string
   context: TicketContext
-  origin: 'alert' | 'prediction'
   alertId: number | null
   /** Data time of what made it (the stream event's `ts`). */
   dataTime: number
