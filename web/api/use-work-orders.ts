@@ -25,22 +25,23 @@ export const problemKey = (cameraId: string, problem: string) => `${cameraId} ${
 /**
  * Maintenance tickets (DESIGN §7), live: read over REST, and read again after the console's
  * stream says one was made, delivered or reported on (its `workorder` topic), or after it
- * resynchronised. A burst of such events costs one read a tick.
+ * resynchronised. A burst of such events costs one read a tick. `camera`: that camera's only.
  */
-export function useWorkOrders(): WorkOrders {
+export function useWorkOrders(query: { camera?: string } = {}): WorkOrders {
   const client = useClient()
   const version = useStoreKeyAtMost(Keys.workOrders, RELOAD_AFTER_MS)
   const [state, setState] = useState<{ all: readonly WorkOrder[]; error?: string }>({ all: [] })
+  const { camera } = query
   useEffect(() => {
     let live = true
-    client.workOrders({ limit: LIMIT }).then(
+    client.workOrders({ camera, limit: LIMIT }).then(
       (all) => live && setState({ all }),
       (err: Error) => live && setState((s) => ({ all: s.all, error: err.message })),
     )
     return () => {
       live = false
     }
-  }, [client, version])
+  }, [client, version, camera])
   return useMemo(() => {
     const byAlert = new Map<number, WorkOrder>()
     const latestOf = new Map<string, WorkOrder>()

@@ -39,7 +39,7 @@ export function CameraPage({ id }: { id: string }) {
   // The store holds the open alerts and recent others; REST adds this camera's older ones.
   const history = useRequest((c) => c.alerts({ camera: id, limit: 200 }), [id, RANGES[range].ms])
   const liveAlerts = useCameraAlerts(id)
-  const workOrders = useWorkOrders()
+  const workOrders = useWorkOrders({ camera: id })
   const alerts = useMemo(() => mergeAlerts(liveAlerts, history.data ?? []), [liveAlerts, history.data])
   const changes = useStatusChanges(id)
   const predictions = useCameraPredictions(id)
