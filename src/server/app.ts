@@ -128,6 +128,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     maxEvents: config.replayEvents,
     maxAgeMs: config.replayAge * 1000,
     onListenerError: (err: unknown) => logger.error({ err, module: 'stream' }, 'event log listener failed'),
+    onDegraded: (err: Error) => logger.error({ err, module: 'stream' }, 'event log degraded; it carries on'),
   }
   // The store's durable log, in the data folder; the in-memory one only for a store without one.
   const eventLog =

@@ -285,6 +285,8 @@ export interface StoreEventLogOptions {
   /** How long an event stays replayable after it was appended, ms (CAMTEL_REPLAY_AGE). */
   maxAgeMs: number
   onListenerError?: (err: unknown) => void
+  /** The log lost a moving part (the SQLite log's replay thread) and carries on without it, slower. */
+  onDegraded?: (err: Error) => void
 }
 
 /** One part of a store as /readyz shows it. */

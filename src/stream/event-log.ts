@@ -72,6 +72,11 @@ export interface EventLog {
    * must not throw; a listener added during a delivery gets the next batch, not that one.
    */
   subscribe(listener: (events: readonly StoredEvent[]) => void): () => void
+  /**
+   * A console connected, so replays may follow: a log that starts something to read them (a
+   * thread, a connection) may start it now rather than in the first replay. Optional.
+   */
+  warm?(): void
   /** Stops delivery; later appends reject. */
   close(): Promise<void>
 }

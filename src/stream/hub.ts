@@ -65,6 +65,7 @@ export class StreamHub implements ConnectionHost {
       return undefined
     }
     const c = new StreamConnection(socket, principal, this)
+    this.log.warm?.()
     this.connections.set(c, reauthenticate)
     this.sockets.add(socket)
     socket.on('message', (data, isBinary) => {

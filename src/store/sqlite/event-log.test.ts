@@ -13,12 +13,13 @@ import { BatchPacker } from './batch-pack.js'
 import { openSqliteStore } from './index.js'
 import { WriteCore } from './write-core.js'
 
+/** With the writer thread come the replay thread too; without, replays are read inline (through the same connection type). */
 function harness(writerThread: boolean): () => EventLogHarness {
   return () => {
     const dir = mkdtempSync(join(tmpdir(), 'camtel-events-'))
     let store: Store | undefined
     const open: EventLogHarness['open'] = async (s) => {
-      store = openSqliteStore({ dataDir: dir, sync: 'normal', writerThread })
+      store = openSqliteStore({ dataDir: dir, sync: 'normal', writerThread, replayThread: writerThread })
       return (store.openEventLog as NonNullable<Store['openEventLog']>)({ clock: s.clock, maxEvents: s.maxEvents, maxAgeMs: s.maxAgeMs })
     }
     return {
@@ -36,7 +37,7 @@ function harness(writerThread: boolean): () => EventLogHarness {
 }
 
 describeEventLogContract('SqliteEventLog', harness(true))
-describeEventLogContract('SqliteEventLog, inline writer', harness(false))
+describeEventLogContract('SqliteEventLog, inline writer and replays', harness(false))
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0)
 const ids = (events: readonly StoredEvent[]) => events.map((e) => e.id)
@@ -44,14 +45,15 @@ const ids = (events: readonly StoredEvent[]) => events.map((e) => e.id)
 const wire = (e: StoredEvent) => ({ id: e.id, topic: e.topic, cameraId: e.cameraId, siteId: e.siteId, ts: e.ts, data: e.dataJson ?? JSON.stringify(e.data) })
 
 describe.each([
-  ['writer thread', true],
-  ['inline writer', false],
+  ['writer and replay threads', true],
+  ['inline writer and replays', false],
 ])('SqliteEventLog with the telemetry store (%s)', (_, writerThread) => {
   let dir: string
   let store: Store
   let log: EventLog
   let clock: ManualClock
   let seq = 0
+  let degraded: Error[] = []
   const report = (cameraId: string, metrics: Record<string, number> = { fps: 25, temperature_c: 41.5 }, over: Partial<Report> = {}): Report => ({
     cameraId,
     seq: ++seq,
@@ -61,13 +63,14 @@ describe.each([
   })
 
   const openStore = async () => {
-    store = openSqliteStore({ dataDir: dir, sync: 'normal', writerThread })
-    log = (store.openEventLog as NonNullable<Store['openEventLog']>)({ clock, maxEvents: 1000, maxAgeMs: 3_600_000 })
+    store = openSqliteStore({ dataDir: dir, sync: 'normal', writerThread, replayThread: writerThread })
+    log = (store.openEventLog as NonNullable<Store['openEventLog']>)({ clock, maxEvents: 1000, maxAgeMs: 3_600_000, onDegraded: (err) => degraded.push(err) })
   }
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'camtel-events-'))
     clock = new ManualClock(T0)
+    degraded = []
     await openStore()
     await store.registry.upsertSite({ id: 'north', name: 'North', lat: null, lon: null, timezone: null, uplinkMbps: null }, T0)
     await store.registry.upsertSite({ id: 'south', name: 'South', lat: null, lon: null, timezone: null, uplinkMbps: null }, T0)
@@ -239,6 +242,48 @@ describe.each([
     await store.telemetry.writeReports([report('n-1')], T0)
     expect(delivered.map((e) => e.siteId)).toEqual(['north', 'south'])
     expect((await log.readAfter(0, 10)).map((e) => e.siteId)).toEqual(['south', 'south'])
+  })
+
+  it('reads the pages a replay asks for next ahead, and never answers with one the log or the registry has outdated', async () => {
+    for (let i = 0; i < 5; i++) await store.telemetry.writeReports([report('n-1')], T0)
+    // Page 1 is read; pages 2 and 3 are read ahead, the third short: the end of the log then.
+    expect(ids(await log.readAfter(0, 2))).toEqual([1, 2])
+    await (log as SqliteEventLog).readAheadForTest()
+    await store.telemetry.writeReports([report('n-1'), report('n-2'), report('n-1')], T0)
+    expect(ids(await log.readAfter(2, 2))).toEqual([3, 4])
+    // The log has grown since the short page was read: it is read again.
+    expect(ids(await log.readAfter(4, 2))).toEqual([5, 6])
+    // A camera moved: pages read ahead before that are not used.
+    await (log as SqliteEventLog).readAheadForTest()
+    await store.registry.upsertCamera({ id: 'n-1', name: 'n-1', siteId: 'south', lat: null, lon: null, model: null, firmware: null, tags: [], offlineAfter: null }, T0)
+    expect((await log.readAfter(6, 2)).map((e) => [e.id, e.siteId])).toEqual([
+      [7, 'north'],
+      [8, 'south'],
+    ])
+    // A page that starts elsewhere than one read ahead is read as asked.
+    expect(ids(await log.readAfter(5, 2))).toEqual([6, 7])
+    expect(degraded).toEqual([])
+  })
+
+  it.runIf(writerThread)('reads replays on the main thread once the replay thread has died, page for page the same', async () => {
+    const reports: Report[] = []
+    for (let i = 0; i < 50; i++) reports.push(report(i % 2 ? 'n-1' : 's-1', { fps: i, temperature_c: 30 + i / 10 }))
+    await store.telemetry.writeReports(reports, T0)
+    const before = (await log.readAfter(0, 100)).map(wire)
+    expect(before).toHaveLength(50)
+    const first = (await log.readAfter(0, 10)).map(wire)
+    // Pages 2 and 3 are read ahead; the thread dies with them unanswered, or after.
+    await (log as SqliteEventLog).killReplayThreadForTest()
+    const rest: ReturnType<typeof wire>[] = []
+    for (let after = 10; ; ) {
+      const page = await log.readAfter(after, 10)
+      rest.push(...page.map(wire))
+      if (page.length < 10) break
+      after = (page[page.length - 1] as StoredEvent).id
+    }
+    expect([...first, ...rest]).toEqual(before)
+    expect(degraded).toHaveLength(1)
+    expect(degraded[0]?.message).toMatch(/replay thread died/)
   })
 
   it('keeps telemetry events across a restart and continues their ids', async () => {

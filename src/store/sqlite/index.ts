@@ -42,6 +42,8 @@ export interface SqliteStoreOptions {
   busyRetryMs?: number
   /** Called once if the writer thread dies unexpectedly (it is then reported by `health`). */
   onWriterDeath?: (err: Error) => void
+  /** The event log reads replays in a thread of its own (replay-reader.ts); default on, except in memory. */
+  replayThread?: boolean
 }
 
 /** The SQLite store, with a hook that tests use to make its writer thread die. */
@@ -56,6 +58,7 @@ export function openSqliteStore({
   writerThread = true,
   busyRetryMs = BUSY_RETRY_TOTAL_MS,
   onWriterDeath,
+  replayThread = true,
 }: SqliteStoreOptions): SqliteStore {
   const memory = dataDir === ':memory:'
   if (!memory) mkdirSync(dataDir, { recursive: true })
@@ -118,7 +121,7 @@ export function openSqliteStore({
     },
     openEventLog(o) {
       if (eventLog) throw new Error('the event log of this store is open already')
-      eventLog = new SqliteEventLog(db, names, writer, o)
+      eventLog = new SqliteEventLog(db, names, writer, { ...o, replayThread })
       telemetry.recordEventsIn(eventLog)
       return eventLog
     },

@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { HistoryTier, RollUpOptions } from '../ports.js'
+import { spawnStoreThread } from './threads.js'
 import type { BatchWritten, EventRow, LatestRow, SqlStatement, WriteCore } from './write-core.js'
 
 /**
@@ -106,7 +105,7 @@ export class ThreadWriter implements Writer {
     data: WriterThreadData,
     private readonly onDeath?: (err: Error) => void,
   ) {
-    this.worker = spawnWriterThread(data)
+    this.worker = spawnStoreThread('writer-thread', data)
     this.worker.unref()
     this.worker.on('message', (a: WriterAnswer) => this.answer(a))
     this.worker.on('error', (err) => this.die(err))
@@ -208,17 +207,3 @@ export class ThreadWriter implements Writer {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
-
-/**
- * Starts writer-thread.ts, or .js once compiled. Run from TypeScript sources (tests, tsx), the
- * thread registers tsx's loader before importing its entry, as the main thread did.
- */
-function spawnWriterThread(data: WriterThreadData): Worker {
-  const fromSource = import.meta.url.endsWith('.ts')
-  const entry = new URL(`./writer-thread.${fromSource ? 'ts' : 'js'}`, import.meta.url)
-  if (!fromSource) return new Worker(entry, { workerData: data })
-  // The package's ESM entry: require.resolve names its CommonJS twin, which cannot register.
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}) })`
-  return new Worker(boot, { eval: true, workerData: data })
-}
