@@ -7,11 +7,17 @@
  * (one search from the end): without filters, and with the log's consecutive ids (a write
  * that fails gives its ids back), that id tells how many events a console has had. Parsing a
  * million events a second would measure this process rather than the server.
+ *
+ * The sampled consoles (and the replay's) use `ws`, as a client of camtel would; the others use
+ * `LightConsole` (light-console.ts), which makes no garbage per frame. All of them share this one
+ * process, where a real console has a machine of its own: with `ws` everywhere, this process's
+ * garbage collection took most of its CPU and every frame of every console waited behind it.
  */
 import { WebSocket } from 'ws'
+import { LightConsole } from './light-console.js'
 
 interface Console {
-  ws: WebSocket
+  close(): void
   sampled: boolean
   ready: boolean
   events: number
@@ -121,16 +127,28 @@ function percentile(p: number): number {
   return Number.NaN
 }
 
-function connect(url: string, token: string, sampled: boolean, onOpen: (ws: WebSocket) => void): Console {
+function connect(url: string, token: string, sampled: boolean, onOpen: (ws: WebSocket) => void): Console & { ws: WebSocket } {
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/v1/stream?token=${encodeURIComponent(token)}`, {
     perMessageDeflate: false,
     // The bench measures the server: the consoles' own checks are kept to counting and ids.
     skipUTF8Validation: true,
   })
-  const c: Console = { ws, sampled, ready: false, events: 0, lastId: 0, gaps: 0, closed: undefined, lastTs: undefined }
+  const c = { ws, close: () => ws.close(), sampled, ready: false, events: 0, lastId: 0, gaps: 0, closed: undefined as number | undefined, lastTs: undefined as string | undefined }
   ws.on('open', () => onOpen(ws))
   ws.on('close', (code) => (c.closed = code))
   ws.on('error', (err) => console.error('console error:', err.message))
+  return c
+}
+
+/** A console of the load (not sampled): `LightConsole`, which makes no garbage per frame. */
+function connectLight(url: string, token: string, subscribe: string): Console {
+  const c: Console = { close: () => light.close(), sampled: false, ready: false, events: 0, lastId: 0, gaps: 0, closed: undefined, lastTs: undefined }
+  const light = new LightConsole(url, token, {
+    onOpen: (l) => l.sendText(subscribe),
+    // Valid during the call only: the first frame (the reset) is copied before it is parsed.
+    onMessage: (data) => receive(c, c.ready ? data : Buffer.from(data)),
+    onClose: (code) => (c.closed = code),
+  })
   return c
 }
 
@@ -145,10 +163,15 @@ async function until(done: () => boolean, what: string, ms = 60_000): Promise<vo
 const commands: Record<string, (a: Record<string, unknown>) => Promise<unknown>> = {
   /** Opens `n` consoles that start at the newest id (reset), with no filters. */
   async open({ url, token, n, sampleEvery }) {
-    const subscribe = (ws: WebSocket) => ws.send(JSON.stringify({ type: 'subscribe', since: Number.MAX_SAFE_INTEGER }))
+    const subscribe = JSON.stringify({ type: 'subscribe', since: Number.MAX_SAFE_INTEGER })
     for (let i = 0; i < (n as number); i++) {
-      const c = connect(url as string, token as string, i % (sampleEvery as number) === 0, subscribe)
-      c.ws.on('message', (data: Buffer) => receive(c, data))
+      // The consoles that measure use \`ws\`, as a client would; the load's others the lighter one.
+      let c: Console
+      if (i % (sampleEvery as number) === 0) {
+        const sampled = connect(url as string, token as string, true, (ws) => ws.send(subscribe))
+        sampled.ws.on('message', (data: Buffer) => receive(sampled, data))
+        c = sampled
+      } else c = connectLight(url as string, token as string, subscribe)
       consoles.push(c)
       // A hundred handshakes at a time, as a thousand browsers would not all open at once either.
       if (i % 100 === 99) await until(() => consoles.every((x) => x.ready), 'consoles to subscribe')
@@ -192,7 +215,7 @@ const commands: Record<string, (a: Record<string, unknown>) => Promise<unknown>>
     return { n: d.length, p50: at(0.5), p99: at(0.99) }
   },
   async closeAll() {
-    for (const c of consoles) c.ws.close()
+    for (const c of consoles) c.close()
     await until(() => consoles.every((c) => c.closed !== undefined), 'consoles to close')
     consoles = []
     return {}
