@@ -21,13 +21,13 @@ const INPUTS = Object.keys(METRICS) as Input[]
  * camera may send image quality or focus less often than its frame rate.
  */
 export const LOOKBACK_MS = 3_600_000
-/** Raw rows read per metric at most (an hour of 100 reports a second). */
+/** Raw reports read at most (an hour of 100 reports a second). */
 const MAX_RAW_SCAN = 400_000
 /** Rollup buckets read per query at most (a day of minutes is 1,440). */
 const MAX_BUCKETS = 10_000
 
 export interface HealthContextReaderOptions {
-  telemetry: Pick<TelemetryStore, 'readSeries'>
+  telemetry: Pick<TelemetryStore, 'readLatest'>
   history: Pick<HistoryStore, 'readRollupsOf'>
   /** Folds pending reports into the rollups, so that rollup answers reflect every acknowledged report. */
   flushRollups: () => Promise<void>
@@ -71,25 +71,23 @@ export class HealthContextReader {
   }
 
   /**
-   * The newest raw sample of each input at or before `at`. The offline timeout is read first:
-   * for a camera that reports all of them often, that is a few rows; only what it lacks is
-   * looked for further back.
+   * The newest raw sample of each input at or before `at`, and the newest report of any kind
+   * (online): one read backwards from `at`, which for a camera that reports all the inputs
+   * often ends after a report or two.
    */
-  private async rawInputs(req: HealthContextRequest, lookbackMs: number): Promise<Partial<Record<Input, Sample>>> {
-    const out: Partial<Record<Input, Sample>> = {}
-    // The first window is read whole: the second covers only what lies before it.
-    const windows = [{ from: req.at - req.offlineAfterMs, to: req.at }]
-    if (lookbackMs > req.offlineAfterMs) windows.push({ from: req.at - lookbackMs, to: req.at - req.offlineAfterMs - 1 })
-    for (const { from, to } of windows) {
-      const missing = INPUTS.filter((k) => out[k] === undefined)
-      if (missing.length === 0) break
-      await Promise.all(
-        missing.map(async (k) => {
-          const points = await this.o.telemetry.readSeries({ cameraId: req.cameraId, metric: METRICS[k], from, to, limit: MAX_RAW_SCAN })
-          const last = points.at(-1)
-          if (last) out[k] = { ts: last[0], value: last[1] }
-        }),
-      )
+  private async rawInputs(req: HealthContextRequest, lookbackMs: number): Promise<Partial<Record<Input, Sample>> & { lastReportTs?: number }> {
+    const latest = await this.o.telemetry.readLatest({
+      cameraId: req.cameraId,
+      metrics: INPUTS.map((k) => METRICS[k]),
+      from: req.at - lookbackMs,
+      to: req.at,
+      maxReports: MAX_RAW_SCAN,
+    })
+    const out: Partial<Record<Input, Sample>> & { lastReportTs?: number } = {}
+    if (latest.reportTs !== undefined) out.lastReportTs = latest.reportTs
+    for (const k of INPUTS) {
+      const found = latest.samples[METRICS[k]]
+      if (found) out[k] = { ts: found[0], value: found[1] }
     }
     return out
   }

@@ -34,6 +34,8 @@ export interface HealthInputs {
   bucketMs: number
   /** How far before `at` data was looked for. */
   lookbackMs: number
+  /** Raw tier: the newest report at or before `at` (within the look-back), whatever it carried. */
+  lastReportTs?: number | undefined
   fps?: Sample | undefined
   fpsTarget?: Sample | undefined
   /** Median frame rate before `at`, used when no `fps_target` was reported. */
@@ -51,7 +53,9 @@ export function assess(inputs: HealthInputs): HealthContext {
   // Rollup averages carry long fractions; three decimals are more than any of these metrics has.
   const i = { ...inputs, fps: rounded(inputs.fps), fpsTarget: rounded(inputs.fpsTarget), imageQuality: rounded(inputs.imageQuality), focusScore: rounded(inputs.focusScore) }
   const samples = [i.fps, i.fpsTarget, i.imageQuality, i.focusScore, i.recording, i.tamper].filter((s): s is Sample => s !== undefined)
-  const reportTs = samples.length > 0 ? Math.max(...samples.map((s) => s.ts)) : undefined
+  const times = samples.map((s) => s.ts)
+  if (i.lastReportTs !== undefined) times.push(i.lastReportTs)
+  const reportTs = times.length > 0 ? Math.max(...times) : undefined
   // The newest instant the data can stand for: the report itself, or the end of its bucket.
   const online = reportTs !== undefined && i.at - (reportTs + i.bucketMs) < i.offlineAfterMs
   const target = fpsTarget(i)

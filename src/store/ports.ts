@@ -34,6 +34,14 @@ export interface SeriesQuery {
   readonly limit: number
 }
 
+export interface LatestQuery {
+  readonly cameraId: string
+  readonly metrics: readonly string[]
+  readonly from: number
+  readonly to: number
+  readonly maxReports: number
+}
+
 /** Raw telemetry: append, dedup, read back. Every method is durable when its promise resolves. */
 export interface TelemetryStore {
   /**
@@ -49,6 +57,12 @@ export interface TelemetryStore {
   writeReports(reports: readonly Report[], receivedAt: number): Promise<WriteOutcome[]>
   /** Points of one metric in [from, to], oldest first. */
   readSeries(q: SeriesQuery): Promise<Array<[number, number]>>
+  /**
+   * The newest report of a camera with ts in [from, to] (`reportTs`), and the newest sample of
+   * each of `metrics` in that span (`samples`, as [ts, value]), read back from `to`: it stops
+   * once every metric is found, or after `maxReports` reports.
+   */
+  readLatest(q: LatestQuery): Promise<{ reportTs: number | undefined; samples: Record<string, [number, number]> }>
   /** Number of stored reports of a camera (tests and operations). */
   countReports(cameraId: string): Promise<number>
   /** The latest metrics of every camera that ever reported, as of the last durable write. */

@@ -107,6 +107,23 @@ describe('GET /api/v1/cameras/:id/health-context', () => {
     expect((await context('patient')).confidence).toBeGreaterThan(0.95)
   })
 
+  it('counts a report that carries none of its inputs as the camera online, and keeps each input with its own time', async () => {
+    await start()
+    // Inputs 40 minutes ago; since then only temperature and disk, the last 10 s ago.
+    await send([report('cam', T - 40 * MIN, healthy), report('cam', T - 5 * MIN, { temperature_c: 40 }), report('cam', T - 10 * SEC, { temperature_c: 41, disk_used_pct: 50 })])
+    const c = await context('cam')
+    expect(c).toMatchObject({ online: true, reportTs: new Date(T - 10 * SEC).toISOString(), fps: 25, imageQuality: 90, recording: true })
+    expect(c.factors.find((f) => f.name === 'fps')?.ts).toBe(new Date(T - 40 * MIN).toISOString())
+    expect(c.factors[0]).toMatchObject({ name: 'online', value: true, ts: new Date(T - 10 * SEC).toISOString() })
+    // A minute and more after that report, offline, whatever the inputs say.
+    clock.advance(55 * SEC)
+    expect(await context('cam')).toMatchObject({ online: false, confidence: 0 })
+    // Past the look-back (an hour), the inputs are not found, and the camera is still online.
+    clock.advance(30 * MIN - 55 * SEC)
+    await send([report('cam', T + 30 * MIN - 5 * SEC, { temperature_c: 42 })])
+    expect(await context('cam')).toMatchObject({ online: true, fps: null, imageQuality: null, recording: null, reportTs: new Date(T + 30 * MIN - 5 * SEC).toISOString() })
+  })
+
   it('answers a past instant from the reports of that time, not the latest', async () => {
     await start()
     await send([

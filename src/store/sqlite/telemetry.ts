@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3'
 import type { Report } from '../../protocol/report.js'
 import { decodeMetrics, decodeOne } from '../codec.js'
-import type { CameraLatest, LatestMetrics, SeriesQuery, TelemetryStore, WriteOutcome } from '../ports.js'
+import type { CameraLatest, LatestMetrics, LatestQuery, SeriesQuery, TelemetryStore, WriteOutcome } from '../ports.js'
 import { BatchPacker } from './batch-pack.js'
 import type { CameraNumbers } from './camera-numbers.js'
 import type { MetricNames } from './metric-names.js'
@@ -79,6 +79,37 @@ export class SqliteTelemetry implements TelemetryStore {
       if (points.length >= q.limit) break
     }
     return points
+  }
+
+  async readLatest(q: LatestQuery): Promise<{ reportTs: number | undefined; samples: Record<string, [number, number]> }> {
+    const samples: Record<string, [number, number]> = {}
+    const cam = this.cams.get(q.cameraId)
+    if (cam === undefined) return { reportTs: undefined, samples }
+    // The metrics still missing, by dictionary id (a name never stored cannot be found).
+    const wanted = new Map<number, string>()
+    for (const m of q.metrics) {
+      const id = this.names.idOf(m)
+      if (id !== undefined) wanted.set(id, m)
+    }
+    const rows = this.db
+      .prepare('SELECT ts, data FROM reports WHERE cam = ? AND ts >= ? AND ts <= ? ORDER BY ts DESC, seq DESC')
+      .raw()
+      .iterate(cam, q.from, q.to) as IterableIterator<[number, Buffer]>
+    let reportTs: number | undefined
+    let read = 0
+    for (const [ts, data] of rows) {
+      reportTs ??= ts
+      if (wanted.size > 0) {
+        decodeMetrics(data, (id, value) => {
+          const name = wanted.get(id)
+          if (name === undefined) return
+          samples[name] = [ts, value]
+          wanted.delete(id)
+        })
+      }
+      if (wanted.size === 0 || ++read >= q.maxReports) break
+    }
+    return { reportTs, samples }
   }
 
   async countReports(cameraId: string): Promise<number> {
