@@ -119,6 +119,25 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.telemetry.readSeries({ cameraId: 'cam-1', metric: 'nope', from: 0, to: T0 * 2, limit: 10 })).toEqual([])
     })
 
+    it('reads the newest report at or before an instant and the newest sample of each metric asked for', async () => {
+      await store.telemetry.writeReports(
+        [
+          rep('cam-1', T0, { fps: 20, focus_score: 80 }, 1),
+          rep('cam-1', T0 + 1000, { fps: 21 }, 2),
+          rep('cam-1', T0 + 2000, { temperature_c: 40 }, 3),
+          rep('cam-1', T0 + 9000, { fps: 99 }, 4),
+        ],
+        T0,
+      )
+      const q = { cameraId: 'cam-1', metrics: ['fps', 'focus_score', 'image_quality', 'never_seen'], from: T0, to: T0 + 5000, maxReports: 100 }
+      expect(await store.telemetry.readLatest(q)).toEqual({ reportTs: T0 + 2000, samples: { fps: [T0 + 1000, 21], focus_score: [T0, 80] } })
+      // The span bounds it on both sides, and so does the number of reports read.
+      expect(await store.telemetry.readLatest({ ...q, from: T0 + 1000 })).toEqual({ reportTs: T0 + 2000, samples: { fps: [T0 + 1000, 21] } })
+      expect(await store.telemetry.readLatest({ ...q, maxReports: 2 })).toEqual({ reportTs: T0 + 2000, samples: { fps: [T0 + 1000, 21] } })
+      expect(await store.telemetry.readLatest({ ...q, to: T0 - 1 })).toEqual({ reportTs: undefined, samples: {} })
+      expect(await store.telemetry.readLatest({ ...q, cameraId: 'nope' })).toEqual({ reportTs: undefined, samples: {} })
+    })
+
     it('refuses reports of unregistered cameras and writes none of their batch', async () => {
       await expect(
         store.telemetry.writeReports([rep('cam-1', T0, { fps: 1 }), rep('ghost', T0, { fps: 1 })], T0),
