@@ -34,6 +34,8 @@ export class LightConsole {
   private payloadHave = 0
   private inFrame = false
   private closed = false
+  /** This side has sent its close frame (the answer to the server's, or its own). */
+  private closeSent = false
 
   constructor(url: string, token: string, private readonly on: LightConsoleHandlers) {
     const u = new URL(`${url}/api/v1/stream?token=${encodeURIComponent(token)}`)
@@ -60,7 +62,8 @@ export class LightConsole {
   }
 
   close(): void {
-    if (this.closed) return
+    if (this.closed || this.closeSent) return
+    this.closeSent = true
     const body = Buffer.alloc(2)
     body.writeUInt16BE(1000)
     this.sendFrame(0x8, body)
@@ -159,7 +162,10 @@ export class LightConsole {
     else if (op === 0x9) this.sendFrame(0xa, Buffer.from(buf.subarray(start, end)))
     else if (op === 0x8) {
       const code = end - start >= 2 ? buf.readUInt16BE(start) : 1005
-      if (!this.closed) this.sendFrame(0x8, Buffer.from(buf.subarray(start, Math.min(end, start + 2))))
+      if (!this.closeSent) {
+        this.closeSent = true
+        this.sendFrame(0x8, Buffer.from(buf.subarray(start, Math.min(end, start + 2))))
+      }
       this.socket.end()
       this.gone(code)
     }
