@@ -28,7 +28,7 @@ const MAX_BUCKETS = 10_000
 
 export interface HealthContextReaderOptions {
   telemetry: Pick<TelemetryStore, 'readLatest'>
-  history: Pick<HistoryStore, 'readRollupsOf'>
+  history: Pick<HistoryStore, 'readRollupsOf' | 'newestBucket'>
   /** Folds pending reports into the rollups, so that rollup answers reflect every acknowledged report. */
   flushRollups: () => Promise<void>
   clock: Clock
@@ -92,9 +92,13 @@ export class HealthContextReader {
     return out
   }
 
-  /** The newest bucket of each input that starts at or before `at`, its average as the value. */
-  private async rollupInputs(req: HealthContextRequest, tier: RollupTier, lookbackMs: number): Promise<Partial<Record<Input, Sample>>> {
+  /**
+   * The newest bucket of each input that starts at or before `at`, its average as the value, and
+   * the newest bucket with any data (online).
+   */
+  private async rollupInputs(req: HealthContextRequest, tier: RollupTier, lookbackMs: number): Promise<Partial<Record<Input, Sample>> & { lastReportTs?: number }> {
     await this.o.flushRollups()
+    const newest = await this.o.history.newestBucket(req.cameraId, tier, req.at - lookbackMs, req.at)
     const buckets = await this.o.history.readRollupsOf({
       cameraId: req.cameraId,
       metrics: INPUTS.map((k) => METRICS[k]),
@@ -103,7 +107,8 @@ export class HealthContextReader {
       to: req.at,
       limit: MAX_BUCKETS,
     })
-    const out: Partial<Record<Input, Sample>> = {}
+    const out: Partial<Record<Input, Sample>> & { lastReportTs?: number } = {}
+    if (newest !== undefined) out.lastReportTs = newest
     for (const k of INPUTS) {
       const last = buckets[METRICS[k]]?.filter((b) => b.ts <= req.at && b.count > 0).at(-1)
       if (last) out[k] = { ts: last.ts, value: last.sum / last.count }

@@ -34,7 +34,7 @@ export interface HealthInputs {
   bucketMs: number
   /** How far before `at` data was looked for. */
   lookbackMs: number
-  /** Raw tier: the newest report at or before `at` (within the look-back), whatever it carried. */
+  /** The newest report at or before `at` (within the look-back), whatever it carried; in a rollup tier, the start of its bucket. */
   lastReportTs?: number | undefined
   fps?: Sample | undefined
   fpsTarget?: Sample | undefined

@@ -119,6 +119,8 @@ export interface HistoryStore {
   readRollups(q: RollupQuery): Promise<RollupBucket[]>
   /** Several metrics of one camera from one pass over its buckets (capacity reads three per camera). */
   readRollupsOf(q: Omit<RollupQuery, 'metric'> & { metrics: readonly string[] }): Promise<Record<string, RollupBucket[]>>
+  /** The start of a camera's newest bucket of a tier that starts within [from, to], whatever it holds; undefined when none. */
+  newestBucket(cameraId: string, tier: RollupTier, from: number, to: number): Promise<number | undefined>
   /** Data time of the oldest data held for a camera in any tier (a bucket's start); undefined when none. */
   firstDataTime(cameraId: string): Promise<number | undefined>
   /**

@@ -149,14 +149,20 @@ describe('GET /api/v1/cameras/:id/health-context', () => {
     await start({ retentionRaw: HOUR / 1000, retention1m: (2 * HOUR) / 1000 })
     const from = T - 20 * MIN
     await send(Array.from({ length: 30 }, (_, i) => report('cam', from + i * 10 * SEC, { ...healthy, fps: i % 2 ? 24 : 26 })))
+    // Then only temperature, for another five minutes.
+    await send(Array.from({ length: 30 }, (_, i) => report('cam', from + 5 * MIN + i * 10 * SEC, { temperature_c: 40 })))
     clock.advance(90 * MIN)
     await t.server.history.retention.runNow()
     expect(await t.server.store.telemetry.countReports('cam')).toBe(0)
     const c = await context('cam', `?at=${from + 2 * MIN + 30 * SEC}`)
     expect(c).toMatchObject({ tier: '1m', online: true, fps: 25, fpsTarget: 25, recording: true, reportTs: new Date(from + 2 * MIN).toISOString() })
     expect(c.factors[0]?.reason).toContain('1-minute rollups')
+    // A bucket with other metrics only counts as online; its inputs are the last ones known.
+    const other = await context('cam', `?at=${from + 7 * MIN + 30 * SEC}`)
+    expect(other).toMatchObject({ tier: '1m', online: true, fps: 25, reportTs: new Date(from + 7 * MIN).toISOString() })
+    expect(other.factors.find((f) => f.name === 'fps')?.ts).toBe(new Date(from + 4 * MIN).toISOString())
     // After the last data, offline in that tier too.
-    expect(await context('cam', `?at=${from + 10 * MIN}`)).toMatchObject({ tier: '1m', online: false, confidence: 0 })
+    expect(await context('cam', `?at=${from + 15 * MIN}`)).toMatchObject({ tier: '1m', online: false, confidence: 0 })
 
     // Past the 1-minute retention too: the hour bucket answers, at its resolution.
     clock.advance(HOUR)

@@ -20,6 +20,7 @@ import type { Writer } from './writer.js'
 export class SqliteHistory implements HistoryStore {
   private readonly read: Record<RollupTier, Statement>
   private readonly first: Record<RollupTier, Statement>
+  private readonly newest: Record<RollupTier, Statement>
   private readonly firstRaw: Statement
   private readonly journalBacklog: Statement
 
@@ -34,6 +35,10 @@ export class SqliteHistory implements HistoryStore {
     this.first = {
       '1m': db.prepare('SELECT min(bucket) FROM rollup_1m WHERE cam = ?').pluck(),
       '1h': db.prepare('SELECT min(bucket) FROM rollup_1h WHERE cam = ?').pluck(),
+    }
+    this.newest = {
+      '1m': db.prepare('SELECT max(bucket) FROM rollup_1m WHERE cam = ? AND bucket >= ? AND bucket <= ?').pluck(),
+      '1h': db.prepare('SELECT max(bucket) FROM rollup_1h WHERE cam = ? AND bucket >= ? AND bucket <= ?').pluck(),
     }
     this.firstRaw = db.prepare('SELECT min(ts) FROM reports WHERE cam = ?').pluck()
     this.journalBacklog = db.prepare('SELECT coalesce(sum(n), 0), min(recv) FROM rollup_journal').raw()
@@ -87,6 +92,14 @@ export class SqliteHistory implements HistoryStore {
       if (++n >= q.limit) break
     }
     return out
+  }
+
+  async newestBucket(cameraId: string, tier: RollupTier, from: number, to: number): Promise<number | undefined> {
+    const cam = this.cams.get(cameraId)
+    if (cam === undefined) return undefined
+    const ms = ROLLUP_BUCKET_MS[tier]
+    const bucket = this.newest[tier].get(cam, Math.floor(from / ms), Math.floor(to / ms)) as number | null
+    return bucket === null ? undefined : bucket * ms
   }
 
   async firstDataTime(cameraId: string): Promise<number | undefined> {
