@@ -105,6 +105,31 @@ describe('GET /api/v1/stream', () => {
     expect(live.every((e) => e.type === 'event' && e.id > marker.id)).toBe(true)
   })
 
+  it('replays to several consoles at once, page after page read ahead, each exactly its own missed events', async () => {
+    // Pages of 7 events: a replay of a few hundred is dozens of pages, read ahead in the
+    // store's replay thread while the stream sends, for five consoles at a time.
+    await t.close()
+    t = await startTestServer({}, { stream: { replayPageSize: 7 } })
+    await seedSites(t)
+    const cameras = ['n-1', 'n-2', 'n-3', 's-1', 's-2']
+    for (let i = 0; i < 60; i++) await send(t, cameras.map((c) => report(c)))
+    const top = await newest(t)
+    const starts = [0, 1, 37, Math.floor(top / 2), top - 8]
+    const replaying = await Promise.all(starts.map(() => open()))
+    replaying.forEach((c, i) => c.send({ type: 'subscribe', since: starts[i] }))
+    // More arrive while they replay.
+    for (let i = 0; i < 5; i++) await send(t, cameras.map((c) => report(c)))
+    const end = await newest(t)
+    await Promise.all(replaying.map((c) => c.untilEvent(end)))
+    const log = await logAfter(t, 0)
+    // Every id from 1, each once: nothing here leaves a gap in the log.
+    expect(ids(log)).toEqual(Array.from({ length: end }, (_, i) => i + 1))
+    replaying.forEach((c, i) => {
+      expect(c.eventIds()).toEqual(ids(log.filter((e) => e.id > (starts[i] as number))))
+      expect(c.messages.filter((m) => m.type === 'replayed')).toHaveLength(1)
+    })
+  })
+
   it('replays exactly the missed events across a server restart on the same data folder, then live, none twice', async () => {
     const a = await open()
     await subscribed(a)
