@@ -265,6 +265,17 @@ describe.each([
     expect(degraded).toEqual([])
   })
 
+  it('reads a page larger than its first room, and one asked far larger than the log', async () => {
+    await store.close()
+    store = openSqliteStore({ dataDir: dir, sync: 'normal', writerThread, replayThread: writerThread })
+    log = (store.openEventLog as NonNullable<Store['openEventLog']>)({ clock, maxEvents: 100_000, maxAgeMs: 3_600_000 })
+    for (let b = 0; b < 5; b++) await store.telemetry.writeReports(Array.from({ length: 1000 }, (_, i) => report(i % 2 ? 'n-1' : 's-1', { fps: i })), T0)
+    const all = await log.readAfter(0, 1_000_000_000)
+    expect(ids(all)).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1))
+    expect((all[4999] as StoredEvent).data).toMatchObject({ metrics: { fps: 999 } })
+    expect(ids(await log.readAfter(10, 4500))).toEqual(Array.from({ length: 4500 }, (_, i) => i + 11))
+  })
+
   it.runIf(writerThread)('reads replays on the main thread once the replay thread has died, page for page the same', async () => {
     const reports: Report[] = []
     for (let i = 0; i < 50; i++) reports.push(report(i % 2 ? 'n-1' : 's-1', { fps: i, temperature_c: 30 + i / 10 }))

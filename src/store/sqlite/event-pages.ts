@@ -164,6 +164,31 @@ export function openReader(file: string): Database {
 
 type EventRowRead = [id: number, n: number, topic: StoredEvent['topic'], cameraId: string | null, siteId: string | null, ts: number | null, data: string | null, refs: Buffer | null]
 
+/** Events a page has room for at first; it grows when asked for more. */
+const PAGE_ROOM_MAX = 4096
+
+/** A page being read: its arrays grow as it fills. */
+type PageBuilt = { -readonly [K in keyof EventPage]: EventPage[K] }
+
+/** The place of a new event on the page, which grows when full. */
+function nextEvent(page: PageBuilt): number {
+  if (page.n === page.ids.length) {
+    const grown = <T extends Float64Array | Int32Array | Uint16Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(2 * a.length)
+      b.set(a)
+      return b
+    }
+    page.ids = grown(page.ids)
+    page.ts = grown(page.ts)
+    page.camera = grown(page.camera)
+    page.buffer = grown(page.buffer)
+    page.start = grown(page.start)
+    page.end = grown(page.end)
+    page.dataAt = grown(page.dataAt)
+  }
+  return page.n++
+}
+
 /** Bytes of a new buffer for messages, at least (without `ownBuffers`). */
 const ARENA_BYTES = 1024 * 1024
 /** Bytes of a page's first buffer with `ownBuffers`, at least: it is sized for the page. */
@@ -252,15 +277,17 @@ export class EventPageReader {
       this.arenaBytes = this.bytesPerEvent > 0 ? Math.max(PAGE_BYTES_MIN, Math.ceil(this.bytesPerEvent * max * 1.05)) : ARENA_BYTES
     }
     this.pageBuffers = this.arena.length > 0 ? [this.arena] : []
-    const page: EventPage = {
+    // Room for the page as asked, up to a bound: a caller may ask for more than the log holds.
+    const room = Math.min(max, PAGE_ROOM_MAX)
+    const page: PageBuilt = {
       n: 0,
-      ids: new Float64Array(max),
-      ts: new Float64Array(max),
-      camera: new Int32Array(max),
-      buffer: new Uint16Array(max),
-      start: new Int32Array(max),
-      end: new Int32Array(max),
-      dataAt: new Int32Array(max),
+      ids: new Float64Array(room),
+      ts: new Float64Array(room),
+      camera: new Int32Array(room),
+      buffer: new Uint16Array(room),
+      start: new Int32Array(room),
+      end: new Int32Array(room),
+      dataAt: new Int32Array(room),
       buffers: this.pageBuffers,
       cameras: this.pageCameras,
       json: [],
@@ -269,7 +296,7 @@ export class EventPageReader {
       const [id, , topic, cameraId, siteId, ts, data, refs] = row
       if (refs === null) {
         if (id >= from) {
-          const i = (page as { n: number }).n++
+          const i = nextEvent(page)
           page.ids[i] = id
           page.ts[i] = ts ?? Number.NaN
           page.camera[i] = -1
@@ -288,7 +315,7 @@ export class EventPageReader {
   }
 
   /** The events of a row of telemetry events that starts at id `first`, from its `skip`th on, until the page holds `max`. */
-  private readTelemetry(first: number, refs: Buffer, skip: number, max: number, page: EventPage): void {
+  private readTelemetry(first: number, refs: Buffer, skip: number, max: number, page: PageBuilt): void {
     const row = this.decodedRow(first, refs)
     let k = skip
     // A chunk at a time, as many as the page still lacks: events whose report is gone do not count.
@@ -397,7 +424,7 @@ export class EventPageReader {
    * the pipeline makes it, written as bytes straight from the stored blob into the arena: no
    * objects, and no strings, per event.
    */
-  private telemetryMessage(page: EventPage, id: number, camera: CameraEntry, ts: number, seq: number, blob: Buffer, start: number, end: number): void {
+  private telemetryMessage(page: PageBuilt, id: number, camera: CameraEntry, ts: number, seq: number, blob: Buffer, start: number, end: number): void {
     // Generous for everything but the metrics, which check as they go (an ISO time is at most 27).
     let base = this.room(this.arenaUsed, this.arenaUsed, 220 + camera.bytes.length)
     let buf = this.arena
@@ -448,7 +475,7 @@ export class EventPageReader {
     // A comma after each message, outside it (see the class comment).
     buf[pos] = COMMA
     this.arenaUsed = pos + 1
-    const i = (page as { n: number }).n++
+    const i = nextEvent(page)
     page.ids[i] = id
     page.ts[i] = ts
     page.camera[i] = this.placeOf(camera)
