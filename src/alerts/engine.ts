@@ -198,15 +198,10 @@ export class AlertEngine implements AfterStoreStage {
 
   // --- the pipeline stage -----------------------------------------------------------------
 
-  async afterStore(batch: StoredBatch): Promise<DomainEvent[]> {
-    // The batch's alert changes go to the store (commit) before its events are published. The
-    // acknowledgement waits for them when there are any, so that a crash after it loses no
-    // alert the batch opened or resolved; a commit that fails is logged and retried
-    // (commitFailed), and the batch, durable already, is acknowledged all the same. The next
-    // batch is evaluated meanwhile: only this answer waits.
-    const { events, stored } = await this.serial(() => this.evaluateBatch(batch))
-    if (stored) await stored.catch(() => undefined)
-    return events
+  afterStore(batch: StoredBatch): Promise<DomainEvent[]> {
+    // Synchronous: the batch's alert changes go to the store (commit) before its events are
+    // published, and the acknowledgement waits for neither.
+    return this.serial(() => this.evaluateBatch(batch))
   }
 
   /**
@@ -216,7 +211,7 @@ export class AlertEngine implements AfterStoreStage {
    * (RuleIndex), and only cameras whose alerts changed have their status derived again (the
    * fleet derived it for the report already).
    */
-  private evaluateBatch(batch: StoredBatch): { events: DomainEvent[]; stored: Promise<void> | undefined } {
+  private evaluateBatch(batch: StoredBatch): DomainEvent[] {
     const events: DomainEvent[] = []
     const changed = new Set<string>()
     const lateAfterMs = this.o.lateAfter * 1000
@@ -267,9 +262,8 @@ export class AlertEngine implements AfterStoreStage {
       const change = this.o.fleet.reevaluate(id)
       if (change) events.push(change)
     }
-    const any = this.stepAlerts.size > 0 || this.stepIncidents.size > 0 || this.stepNotifications.length > 0
-    const stored = this.commit()
-    return { events, stored: any ? stored : undefined }
+    void this.commit()
+    return events
   }
 
   private liveOf(cameraId: string): CameraLive {

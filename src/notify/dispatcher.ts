@@ -12,7 +12,7 @@ export interface DispatcherOptions {
   shouldDrop?: (m: OutboxMessage) => Promise<string | undefined> | string | undefined
   /**
    * Awaited before each pass, so that messages on their way to the outbox when it starts are in
-   * it: the alert engine's commits (offline ticks, retried ones) may be under way (AlertEngine.whenStored).
+   * it: the alert engine stores its notifications after the ingest answer (AlertEngine.whenStored).
    */
   beforePass?: () => Promise<unknown>
   /** Told of each message once the outbox has it as delivered (the console shows a ticket as sent). */
