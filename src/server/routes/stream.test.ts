@@ -91,6 +91,8 @@ describe('GET /api/v1/stream', () => {
     for (let i = 0; i < 10; i++) await send(t, [report('n-1'), report('s-2')])
     const end = await newest(t)
     await b.untilEvent(end)
+    // The replay may reach the events sent during it; its marker then follows them.
+    await b.untilMessage('replayed')
 
     expect(b.eventIds()).toEqual(ids(await logAfter(t, seenUpTo)))
     const markers = b.messages.filter((m) => m.type === 'replayed')
@@ -120,7 +122,10 @@ describe('GET /api/v1/stream', () => {
     // More arrive while they replay.
     for (let i = 0; i < 5; i++) await send(t, cameras.map((c) => report(c)))
     const end = await newest(t)
-    await Promise.all(replaying.map((c) => c.untilEvent(end)))
+    await Promise.all(replaying.map(async (c) => {
+      await c.untilEvent(end)
+      await c.untilMessage('replayed')
+    }))
     const log = await logAfter(t, 0)
     // Every id from 1, each once: nothing here leaves a gap in the log.
     expect(ids(log)).toEqual(Array.from({ length: end }, (_, i) => i + 1))
@@ -150,6 +155,7 @@ describe('GET /api/v1/stream', () => {
       for (let i = 0; i < 10; i++) await send(t, [report('n-1'), report('s-2')])
       const end = await newest(t)
       await b.untilEvent(end)
+      await b.untilMessage('replayed')
 
       const all = ids(await logAfter(t, seenUpTo))
       expect(all.slice(0, beforeRestart.length)).toEqual(beforeRestart)
