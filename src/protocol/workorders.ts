@@ -56,9 +56,8 @@ export interface WorkOrderDelivery {
   deliveredAt: string | null
 }
 
-/** A ticket as REST answers it; `context` only in the answer about one ticket. */
-export interface WorkOrderView {
-  id: string
+/** What a ticket is about (DESIGN §7): the same in a draft, a new ticket, a stored one and its view. */
+export interface WorkOrderSubject {
   cameraId: string
   siteId: string
   /** The metric of an alert, or the failure mode of a prediction. */
@@ -67,6 +66,11 @@ export interface WorkOrderView {
   summary: string
   /** What made the ticket: an alert, or a raised prediction. */
   origin: 'alert' | 'prediction'
+}
+
+/** A ticket as REST answers it; `context` only in the answer about one ticket. */
+export interface WorkOrderView extends WorkOrderSubject {
+  id: string
   /** Alerts that made or joined the ticket, oldest first. */
   alertIds: number[]
   state: WorkOrderState

@@ -1,16 +1,5 @@
 import type { NewOutboxMessage } from '../notify/model.js'
-import type { WorkOrderState } from '../protocol/workorders.js'
-
-/** What a ticket is about (DESIGN §7): the same in a draft, a new ticket and a stored one. */
-export interface WorkOrderSubject {
-  cameraId: string
-  siteId: string
-  /** The metric of an alert, or the mode of a prediction. */
-  problem: string
-  severity: 'warning' | 'critical'
-  summary: string
-  origin: 'alert' | 'prediction'
-}
+import type { WorkOrderState, WorkOrderSubject } from '../protocol/workorders.js'
 
 /** A maintenance ticket as stored (DESIGN §7); the wire form is made from it by `workOrderView`. */
 export interface WorkOrderRecord extends WorkOrderSubject {

@@ -3,7 +3,7 @@ import { OFFLINE_METRIC, type Rule } from '../alerts/rules.js'
 import type { CameraState } from '../fleet/fleet.js'
 import type { PredictionView } from '../protocol/predictions.js'
 import type { Site } from '../store/ports.js'
-import type { WorkOrderSubject } from './model.js'
+import type { WorkOrderSubject } from '../protocol/workorders.js'
 
 const iso = (ms: number | undefined | null): string | null => (ms === undefined || ms === null ? null : new Date(ms).toISOString())
 

@@ -60,7 +60,7 @@ export class SqliteEventLog implements EventLog {
   private readonly siteOfCamera: Statement
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     names: MetricNames,
     private readonly writer: Writer,
     private readonly o: StoreEventLogOptions & { trimIntervalMs?: number; replayThread?: boolean },

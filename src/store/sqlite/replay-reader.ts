@@ -1,3 +1,4 @@
+import type { Database } from 'better-sqlite3'
 import type { Worker } from 'node:worker_threads'
 import { type EventPage, EventPageReader, type MetricNameSource, openReader } from './event-pages.js'
 import { spawnStoreThread } from './threads.js'
@@ -25,7 +26,7 @@ export interface PageSource {
 export class InlinePages implements PageSource {
   private readonly reader: EventPageReader
 
-  constructor(db: ConstructorParameters<typeof EventPageReader>[0], names: MetricNameSource) {
+  constructor(db: Database, names: MetricNameSource) {
     this.reader = new EventPageReader(db, names, false)
   }
 
@@ -74,7 +75,7 @@ export class ThreadPages implements PageSource {
   private nextId = 1
   private failure: Error | undefined
   private fallback: InlinePages | undefined
-  private fallbackDb: ReturnType<typeof openReader> | undefined
+  private fallbackDb: Database | undefined
   private closing: Promise<void> | undefined
 
   constructor(
